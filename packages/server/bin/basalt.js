@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Entry point of the `basalt` command. Basalt needs node:sqlite (Node >= 22.13); when an older
+// Node started us (e.g. the machine's default), re-run under the Node pinned in the project.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 13)) {
+  let pinned;
+  try {
+    pinned = createRequire(import.meta.url).resolve('node/bin/node');
+  } catch {
+    pinned = undefined;
+  }
+  if (!pinned || !existsSync(pinned)) {
+    console.error(`basalt: Node.js >= 22.13 is required (this is ${process.version}). Install Node 24 LTS, or run 'npm ci' in the project to get the pinned one.`);
+    process.exit(1);
+  }
+  const r = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
+// In the repository Node runs the TypeScript sources directly; an installed package (inside
+// node_modules, where Node does not strip types) runs the compiled JavaScript.
+const source = new URL('../src/cli/main.ts', import.meta.url);
+const useSource = existsSync(fileURLToPath(source)) && !fileURLToPath(source).includes('/node_modules/');
+const { main } = await import(useSource ? source.href : new URL('../dist/src/cli/main.js', import.meta.url).href);
+process.exitCode = await main(process.argv.slice(2));

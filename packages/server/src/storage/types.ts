@@ -1,0 +1,73 @@
+/**
+ * The storage contract: what core needs from a SQL database, and the dialect seam that holds every
+ * difference between engines. Core imports only this file; `cli/` picks the implementation.
+ * SQL text is written with `?` placeholders; a driver whose engine numbers its parameters
+ * (PostgreSQL) rewrites them. Values are always bound, never spliced into SQL text.
+ * @module
+ */
+
+export type SqlValue = string | number | bigint | null | Uint8Array;
+export type Row = Record<string, SqlValue>;
+
+/** Runs statements. Outside a transaction reads may use a separate read connection. */
+export interface Executor {
+  all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  get<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /** Runs one or more statements without parameters (DDL). */
+  exec(sql: string): Promise<void>;
+}
+
+/** A database handle. `transaction` serialises writers and commits whole or not at all. */
+export interface Database extends Executor {
+  readonly dialect: SqlDialect;
+  /**
+   * Runs `fn` in a transaction: committed when `fn` resolves, rolled back when it throws.
+   * Nested calls with the handed-out executor join the outer transaction.
+   */
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The kinds of column a field can need; each dialect maps them to its own types. */
+export type ColumnKind = 'text' | 'number' | 'bool' | 'json' | 'datetime';
+
+/** Engine differences as capability flags and SQL fragment builders. */
+export interface SqlDialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** Quotes an identifier (table, column, alias). Rejects names that cannot be quoted safely. */
+  quote(identifier: string): string;
+  /** Column definition (type, default, nullability) for a field column. */
+  columnDefinition(kind: ColumnKind): string;
+  /** Primary-key text column definition. */
+  primaryKeyDefinition(): string;
+  /**
+   * FROM-clause item that yields one row per element of a JSON array held in `expr`; a plain
+   * (non-array) text value counts as a one-element array. The element is `<alias>.value`.
+   */
+  jsonEach(expr: string, alias: string): string;
+  /** Expression extracting `path` (keys and numeric indexes) from a JSON value as SQL scalar. */
+  jsonExtract(expr: string, path: readonly string[]): string;
+  /** Number of elements of a JSON array expression (0 for empty or non-arrays). */
+  jsonArrayLength(expr: string): string;
+  /** Case-insensitive LIKE with `\` as escape character. */
+  like(left: string, pattern: string): string;
+  /** Expression for ordering randomly. */
+  readonly randomOrder: string;
+  /** Expression for physical insertion order. */
+  readonly rowidOrder: string;
+  /** Lower-cases a text expression. */
+  lower(expr: string): string;
+  /** Great-circle distance in km between (lon, lat) pairs. */
+  geoDistance(lonA: string, latA: string, lonB: string, latB: string): string;
+  /** Coerces an expression to text for NULL-vs-'' comparisons. */
+  coalesceText(expr: string): string;
+  /** True when the engine has native RETURNING on INSERT/UPDATE/DELETE. */
+  readonly supportsReturning: boolean;
+  /** Detects a unique-constraint violation and names the offending columns (if it can). */
+  uniqueViolation(error: unknown): { columns: string[] } | undefined;
+  /** Lists user tables and views (for name checks and migrations). */
+  listTables(db: Executor): Promise<string[]>;
+  /** Column names of a table, in order. */
+  listColumns(db: Executor, table: string): Promise<string[]>;
+}

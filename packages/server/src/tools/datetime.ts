@@ -1,0 +1,53 @@
+/**
+ * PocketBase's datetime text format: `YYYY-MM-DD HH:MM:SS.sssZ`, always UTC, `""` when unset.
+ * Stored as text so comparisons with literals are lexicographic (spec §4.4).
+ * @module
+ */
+
+/** Formats a Date in the PocketBase layout. */
+export function formatDateTime(date: Date): string {
+  return date.toISOString().replace('T', ' ');
+}
+
+/** The current time in the PocketBase layout. */
+export function nowDateTime(): string {
+  return formatDateTime(new Date());
+}
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Parses the layouts PocketBase accepts (its own, RFC 3339, `YYYY-MM-DD`, unix seconds) into
+ * the PocketBase layout. Returns `""` for anything it cannot read, never throws.
+ */
+export function parseDateTime(input: unknown): string {
+  if (input instanceof Date) return Number.isNaN(input.getTime()) ? '' : formatDateTime(input);
+  if (typeof input === 'number') {
+    if (!Number.isFinite(input)) return '';
+    const d = new Date(input * 1000);
+    return Number.isNaN(d.getTime()) ? '' : formatDateTime(d);
+  }
+  if (typeof input !== 'string') return '';
+  const s = input.trim();
+  if (s === '') return '';
+  if (/^-?\d+$/.test(s) && s.length <= 12) return parseDateTime(Number(s));
+  let m = DATE_ONLY.exec(s);
+  if (m) return checked(`${m[1]}-${m[2]}-${m[3]}T00:00:00.000Z`, +m[1], +m[2], +m[3]);
+  m = DATE_TIME.exec(s);
+  if (!m) return '';
+  const ms = (m[7] ?? '0').padEnd(3, '0').slice(0, 3);
+  let zone = m[8] ?? 'Z';
+  if (zone.toUpperCase() === 'Z') zone = 'Z';
+  else if (!zone.includes(':')) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  return checked(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}.${ms}${zone}`, +m[1], +m[2], +m[3]);
+}
+
+function checked(iso: string, year: number, month: number, day: number): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  // Date rolls 2026-02-31 over to March; reject instead of silently moving the day.
+  const local = new Date(Date.UTC(year, month - 1, day));
+  if (local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day) return '';
+  return formatDateTime(d);
+}
