@@ -1,0 +1,175 @@
+/**
+ * The `basalt` command: the composition root. It reads configuration, opens the concrete storage,
+ * builds the App and starts the transports. Nothing else imports concrete adapters.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { App } from '../core/app.ts';
+import { BasaltError, ValidationError } from '../core/errors.ts';
+import { superuserUpsert } from '../core/operations/superuser-upsert.ts';
+import { SqliteDatabase } from '../storage/sqlite/sqlite-database.ts';
+import { buildRestServer } from '../transports/rest/server.ts';
+
+export const VERSION = '0.1.0';
+
+const HELP = `Basalt ${VERSION} — an open-source backend in one process (PocketBase Web API compatible).
+
+Usage:
+  basalt serve [--http 127.0.0.1:8090] [--dir ./basalt_data] [--origins '*'] [--dev]
+  basalt superuser upsert EMAIL PASSWORD [--dir DIR]   create a superuser or set its password
+  basalt superuser create EMAIL PASSWORD [--dir DIR]   create a superuser (fails if it exists)
+  basalt superuser delete EMAIL [--dir DIR]            delete a superuser
+  basalt --help | --version
+
+Global flags:
+  --dir DIR         data directory (default ./basalt_data); holds data.db
+  --http ADDR       address to listen on (default 127.0.0.1:8090)
+  --origins LIST    comma-separated CORS origins, '*' wildcards allowed (default *)
+  --dev             log every request
+  --durability M    full (default: a commit survives power loss) or normal (survives a crash only)
+
+Environment: BASALT_DATA_DIR overrides the default --dir.
+`;
+
+const OPTIONS = {
+  dir: { type: 'string' },
+  http: { type: 'string' },
+  origins: { type: 'string' },
+  dev: { type: 'boolean' },
+  durability: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} satisfies ParseArgsConfig['options'];
+
+class UsageError extends Error {}
+
+function parseAddress(value: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`invalid --http address ${JSON.stringify(value)}: expected HOST:PORT, e.g. 127.0.0.1:8090`);
+  return { host: m[1].replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+}
+
+async function openApp(dir: string, durability: string | undefined): Promise<App> {
+  if (durability !== undefined && durability !== 'full' && durability !== 'normal') throw new UsageError(`invalid --durability ${JSON.stringify(durability)}: expected full or normal`);
+  mkdirSync(dir, { recursive: true });
+  const db = new SqliteDatabase(join(dir, 'data.db'), { synchronous: durability === 'normal' ? 'NORMAL' : 'FULL' });
+  return App.open(db);
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof ValidationError) {
+    const details = Object.entries(err.fields)
+      .map(([k, v]) => `${k}: ${'message' in v ? String(v.message) : JSON.stringify(v)}`)
+      .join('; ');
+    return `${err.message}${details ? ` (${details})` : ''}`;
+  }
+  if (err instanceof BasaltError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function serve(values: Record<string, string | boolean | undefined>, dir: string): Promise<number> {
+  const { host, port } = parseAddress(String(values.http ?? '127.0.0.1:8090'));
+  const origins = String(values.origins ?? '*').split(',').map((s) => s.trim()).filter(Boolean);
+  const app = await openApp(dir, values.durability as string | undefined);
+  const server = await buildRestServer(app, { origins, logger: values.dev ? { level: 'info' } : false });
+  await server.listen({ host, port });
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  console.log(`Basalt ${VERSION} serving ${resolve(dir)}\n├─ REST API:  ${base}/api/\n└─ Health:    ${base}/api/health`);
+
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\n${signal} received: finishing in-flight requests…`);
+      try {
+        await server.close();
+        await app.close();
+        console.log('Stopped cleanly.');
+        resolveExit(0);
+      } catch (err) {
+        console.error(`basalt: error while stopping: ${describeError(err)}`);
+        resolveExit(1);
+      }
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+async function superuser(args: string[], dir: string, durability: string | undefined): Promise<number> {
+  const [action, email, password] = args;
+  if (!action || !['upsert', 'create', 'delete'].includes(action)) throw new UsageError('superuser needs an action: upsert, create or delete');
+  if (!email || (action !== 'delete' && !password)) throw new UsageError('missing email and password arguments');
+  if (!EMAIL.test(email)) throw new UsageError('missing or invalid email address');
+  const app = await openApp(dir, durability);
+  try {
+    const q = app.db.dialect.quote.bind(app.db.dialect);
+    const existing = await app.db.get<{ id: string }>(`SELECT ${q('id')} AS id FROM ${q('_superusers')} WHERE ${app.db.dialect.lower(q('email'))} = ${app.db.dialect.lower('?')}`, [email]);
+    if (action === 'delete') {
+      if (existing) await app.db.run(`DELETE FROM ${q('_superusers')} WHERE ${q('id')} = ?`, [existing.id]);
+      console.log(existing ? `Deleted superuser ${email}.` : `No superuser ${email}; nothing to delete.`);
+      return 0;
+    }
+    if (action === 'create' && existing) {
+      console.error(`basalt: a superuser with email ${email} already exists (use 'superuser upsert' to set its password)`);
+      return 1;
+    }
+    const r = await superuserUpsert(app, email, password!);
+    console.log(r.created ? `Created superuser ${email}.` : `Updated the password of superuser ${email}.`);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    console.error(`basalt: ${(err as Error).message}\nRun 'basalt --help' for usage.`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.version) {
+    console.log(VERSION);
+    return 0;
+  }
+  const dir = String(values.dir ?? process.env.BASALT_DATA_DIR ?? './basalt_data');
+  const [command, ...rest] = positionals;
+  try {
+    switch (command) {
+      case 'serve':
+        if (rest.length) throw new UsageError(`serve takes no arguments (got ${rest.join(' ')})`);
+        return await serve(values, dir);
+      case 'superuser':
+        return await superuser(rest, dir, values.durability as string | undefined);
+      case undefined:
+        console.log(HELP);
+        return 2;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`basalt: ${err.message}\nRun 'basalt --help' for usage.`);
+      return 2;
+    }
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE') console.error(`basalt: the address ${String(values.http ?? '127.0.0.1:8090')} is already in use. Stop the other server or pick another port with --http.`);
+    else if (code === 'EACCES') console.error(`basalt: permission denied (${(err as Error).message}). Check the --dir folder or use a port above 1024.`);
+    else console.error(`basalt: ${describeError(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * Collections API (spec §5.5), superusers only: list, view, create, update, delete, truncate,
+ * import and scaffolds. Every definition change validates, applies its DDL and writes the
+ * definition in one transaction; the in-memory cache follows only after commit.
+ * @module
+ */
+import type { Executor, Row } from '../../storage/types.ts';
+import { nowDateTime } from '../../tools/datetime.ts';
+import type { CollectionModel } from '../collections/collection.ts';
+import { buildCollection, publicCollection } from '../collections/collection-builder.ts';
+import { scaffold } from '../collections/collection-defaults.ts';
+import { validateCollection } from '../collections/collection-validator.ts';
+import { deriveViewFields } from '../collections/collection-view-fields.ts';
+import { createCollectionTable, dropCollectionTable, updateCollectionTable } from '../collections/table-sync.ts';
+import { BadRequestError, NotFoundError, ValidationError, fieldError, type FieldErrors } from '../errors.ts';
+import { compileFilter, compileSort } from '../rules/rule-compiler.ts';
+import { deleteWithCascade } from './record-delete.ts';
+import { parsePaging, type ListParams, type ListResult } from './record-list.ts';
+import { requireSuperuser, type OperationContext } from './context.ts';
+
+function collectionOr404(ctx: OperationContext, idOrName: string): CollectionModel {
+  const c = ctx.app.collections.find(idOrName);
+  if (!c) throw new NotFoundError();
+  return c;
+}
+
+/** Checks a rule by compiling it against the collection with an empty request. */
+function ruleChecker(ctx: OperationContext, lookup: { find(id: string): CollectionModel | undefined; all(): readonly CollectionModel[] }) {
+  return (rule: string, collection: CollectionModel): string | undefined => {
+    try {
+      compileFilter(rule, {
+        collection,
+        alias: '_r',
+        collections: lookup,
+        dialect: ctx.app.db.dialect,
+        request: { auth: null, method: 'GET', context: 'default', query: {}, headers: {}, body: {} },
+        mode: 'rule',
+        isSuperuser: true,
+        now: ctx.app.now(),
+      });
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+}
+
+/** A lookup that sees `pending` in place of (or beside) the stored definitions. */
+function overlay(ctx: OperationContext, pending: CollectionModel[]) {
+  const byKey = (c: CollectionModel, key: string) => c.id === key || c.name.toLowerCase() === key.toLowerCase();
+  return {
+    find(key: string) {
+      return pending.find((c) => byKey(c, key)) ?? (() => {
+        const stored = ctx.app.collections.find(key);
+        return stored && !pending.some((p) => p.id === stored.id) ? stored : undefined;
+      })();
+    },
+    all() {
+      return [...ctx.app.collections.all().filter((c) => !pending.some((p) => p.id === c.id)), ...pending];
+    },
+  };
+}
+
+/** Validates and applies one definition inside `tx`; returns the saved model. */
+async function saveDefinition(ctx: OperationContext, tx: Executor, model: CollectionModel, previous: CollectionModel | undefined, pending: CollectionModel[], message: string): Promise<CollectionModel> {
+  const dialect = ctx.app.db.dialect;
+  const lookup = overlay(ctx, pending.filter((p) => p.id !== model.id));
+  const tables = await dialect.listTables(tx);
+  const errors = validateCollection(model, { previous, collections: lookup, tables, checkRule: ruleChecker(ctx, overlay(ctx, [...pending.filter((p) => p.id !== model.id), model])) });
+  if (Object.keys(errors).length) throw new ValidationError(message, errors);
+  try {
+    if (previous) await updateCollectionTable(tx, dialect, previous, model);
+    else await createCollectionTable(tx, dialect, model);
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ValidationError(message, err.fields);
+    if (model.type === 'view') throw new ValidationError(message, { viewQuery: fieldError('validation_invalid_view_query', `Invalid view query: ${(err as Error).message}`) });
+    throw err;
+  }
+  if (model.type === 'view') {
+    model.fields = await deriveViewFields(tx, dialect, model, lookup);
+    if (!model.fields.some((f) => f.name === 'id')) {
+      throw new ValidationError(message, { viewQuery: fieldError('validation_invalid_view_query', 'The query must return an "id" column.') });
+    }
+  }
+  await ctx.app.collections.write(tx, model);
+  return model;
+}
+
+/** Runs a definition change and refreshes the cache after commit. */
+async function change<T>(ctx: OperationContext, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  try {
+    return await ctx.app.db.transaction(fn);
+  } finally {
+    // Reload even after a rollback: DDL failures must not leave the cache ahead of the DB.
+    await ctx.app.collections.reload();
+  }
+}
+
+export async function collectionCreate(ctx: OperationContext, body: unknown): Promise<Record<string, unknown>> {
+  requireSuperuser(ctx);
+  const model = buildCollection(body, undefined, ctx.app.collections);
+  const saved = await change(ctx, (tx) => saveDefinition(ctx, tx, model, undefined, [], 'Failed to create collection.'));
+  return publicCollection(saved);
+}
+
+export async function collectionUpdate(ctx: OperationContext, idOrName: string, body: unknown): Promise<Record<string, unknown>> {
+  requireSuperuser(ctx);
+  const previous = collectionOr404(ctx, idOrName);
+  const model = buildCollection(body, previous, ctx.app.collections);
+  const saved = await change(ctx, async (tx) => {
+    const result = await saveDefinition(ctx, tx, model, previous, [], 'Failed to update collection.');
+    // Views that read this collection are re-created so they see the new columns.
+    for (const view of ctx.app.collections.all().filter((c) => c.type === 'view' && c.id !== model.id)) {
+      try {
+        await updateCollectionTable(tx, ctx.app.db.dialect, view, view);
+      } catch (err) {
+        throw new ValidationError('Failed to update collection.', {
+          name: fieldError('validation_view_dependency', `The change breaks the view collection ${view.name}: ${(err as Error).message}`),
+        });
+      }
+    }
+    return result;
+  });
+  return publicCollection(saved);
+}
+
+export async function collectionDelete(ctx: OperationContext, idOrName: string): Promise<void> {
+  requireSuperuser(ctx);
+  const c = collectionOr404(ctx, idOrName);
+  if (c.system) throw new BadRequestError('System collections cannot be deleted.');
+  const refs = ctx.app.collections.all().filter((o) => o.id !== c.id && o.fields.some((f) => f.type === 'relation' && f.collectionId === c.id));
+  if (refs.length) throw new BadRequestError(`Failed to delete collection probably due to existing reference in ${refs.map((r) => r.name).join(', ')}.`);
+  await change(ctx, async (tx) => {
+    await dropCollectionTable(tx, ctx.app.db.dialect, c);
+    await ctx.app.collections.remove(tx, c.id);
+  });
+}
+
+export async function collectionTruncate(ctx: OperationContext, idOrName: string): Promise<void> {
+  requireSuperuser(ctx);
+  const c = collectionOr404(ctx, idOrName);
+  if (c.type === 'view') throw new BadRequestError('View collections cannot be truncated.');
+  const q = ctx.app.db.dialect.quote.bind(ctx.app.db.dialect);
+  await ctx.app.db.transaction(async (tx) => {
+    const rows = await tx.all<{ id: string }>(`SELECT ${q('id')} AS id FROM ${q(c.name)}`);
+    const seen = new Set<string>();
+    for (const row of rows) await deleteWithCascade(ctx, tx, c, row.id, seen, 0);
+  });
+}
+
+export async function collectionView(ctx: OperationContext, idOrName: string): Promise<Record<string, unknown>> {
+  requireSuperuser(ctx);
+  return publicCollection(collectionOr404(ctx, idOrName));
+}
+
+/** The `_collections` table described as a collection, so list filters reuse the compiler. */
+const COLLECTIONS_META: CollectionModel = {
+  ...scaffold('base'),
+  id: '_collections',
+  name: '_collections',
+  fields: [
+    { id: 'id', name: 'id', type: 'text', system: true, hidden: false, presentable: false, primaryKey: true },
+    { id: 'name', name: 'name', type: 'text', system: true, hidden: false, presentable: false },
+    { id: 'type', name: 'type', type: 'text', system: true, hidden: false, presentable: false },
+    { id: 'system', name: 'system', type: 'bool', system: true, hidden: false, presentable: false },
+    { id: 'created', name: 'created', type: 'autodate', system: true, hidden: false, presentable: false, onCreate: true },
+    { id: 'updated', name: 'updated', type: 'autodate', system: true, hidden: false, presentable: false, onCreate: true, onUpdate: true },
+  ],
+};
+
+export async function collectionList(ctx: OperationContext, params: ListParams): Promise<ListResult<Record<string, unknown>>> {
+  requireSuperuser(ctx);
+  const { page, perPage, skipTotal } = parsePaging(params);
+  const dialect = ctx.app.db.dialect;
+  const q = dialect.quote.bind(dialect);
+  const opts = {
+    collection: COLLECTIONS_META,
+    alias: '_r',
+    collections: ctx.app.collections,
+    dialect,
+    request: { auth: null, method: ctx.method, context: 'default', query: {}, headers: {} },
+    mode: 'filter' as const,
+    isSuperuser: true,
+    now: ctx.app.now(),
+  };
+  const where = params.filter?.trim() ? compileFilter(params.filter, opts) : undefined;
+  const order = params.sort?.trim() ? compileSort(params.sort, opts) : undefined;
+  const whereSql = where ? ` WHERE ${where.sql}` : '';
+  const rows = await ctx.app.db.all<Row>(
+    `SELECT _r.${q('id')} AS id FROM ${q('_collections')} _r${whereSql} ORDER BY ${order ? `${order.sql}, ` : ''}_r.${q('created')}, _r.${q('name')} LIMIT ? OFFSET ?`,
+    [...(where?.params ?? []), ...(order?.params ?? []), perPage, (page - 1) * perPage],
+  );
+  let totalItems = -1;
+  let totalPages = -1;
+  if (!skipTotal) {
+    const n = await ctx.app.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${q('_collections')} _r${whereSql}`, where?.params ?? []);
+    totalItems = Number(n?.n ?? 0);
+    totalPages = Math.ceil(totalItems / perPage);
+  }
+  const items = rows.map((r) => ctx.app.collections.find(String(r.id))).filter((c) => c !== undefined).map(publicCollection);
+  return { page, perPage, totalItems, totalPages, items };
+}
+
+export function collectionScaffolds(ctx: OperationContext): Record<string, unknown> {
+  requireSuperuser(ctx);
+  return { auth: publicCollection(scaffold('auth')), base: publicCollection(scaffold('base')), view: publicCollection(scaffold('view')) };
+}
+
+/**
+ * Imports collections (spec §5.6) in one transaction: each item is matched by id, then name,
+ * and merged like a PATCH; with `deleteMissing`, collections not in the import are removed.
+ */
+export async function collectionsImport(ctx: OperationContext, body: unknown): Promise<void> {
+  requireSuperuser(ctx);
+  const input = (typeof body === 'object' && body !== null ? body : {}) as { collections?: unknown; deleteMissing?: unknown };
+  if (!Array.isArray(input.collections) || input.collections.length === 0) {
+    throw new ValidationError('Failed to import collections.', { collections: fieldError('validation_required', 'Cannot be blank.') });
+  }
+  const deleteMissing = input.deleteMissing === true;
+  const items = input.collections as unknown[];
+  const fail = (detail: string, cause?: unknown): never => {
+    throw new ValidationError('Failed to import collections.', { collections: fieldError('validation_collections_import_failure', detail) }, { cause });
+  };
+  await change(ctx, async (tx) => {
+    const pending: CollectionModel[] = [];
+    const plans: Array<{ model: CollectionModel; previous?: CollectionModel }> = [];
+    for (const [i, raw] of items.entries()) {
+      const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+      const previous =
+        (typeof r.id === 'string' && ctx.app.collections.all().find((c) => c.id === r.id)) ||
+        (typeof r.name === 'string' && ctx.app.collections.find(r.name)?.name.toLowerCase() === r.name.toLowerCase() ? ctx.app.collections.find(r.name) : undefined) ||
+        undefined;
+      let patch: unknown = r;
+      if (previous && !deleteMissing && Array.isArray(r.fields)) {
+        // Fields of the existing collection that the import leaves out are kept.
+        const incoming = r.fields as Array<Record<string, unknown>>;
+        const kept = previous.fields.filter((f) => !incoming.some((n) => n.id === f.id || (String(n.name ?? '').toLowerCase() === f.name.toLowerCase() && n.type === f.type)));
+        patch = { ...r, fields: [...incoming, ...kept] };
+      } else if (previous && deleteMissing && !Array.isArray(r.fields)) {
+        patch = { ...r, fields: previous.fields.filter((f) => f.system) };
+      } else if (previous && Array.isArray(r.fields)) {
+        const incoming = r.fields as Array<Record<string, unknown>>;
+        const system = previous.fields.filter((f) => f.system && !incoming.some((n) => n.id === f.id || n.name === f.name));
+        patch = { ...r, fields: [...incoming, ...system] };
+      }
+      let model: CollectionModel;
+      try {
+        model = buildCollection(patch, previous, overlay(ctx, pending));
+      } catch (err) {
+        fail(`Item ${i}: invalid collection data.`, err);
+        return;
+      }
+      if (!previous && typeof r.id === 'string' && r.id) model.id = r.id;
+      if (!previous) {
+        model.created = typeof r.created === 'string' && r.created ? r.created : nowDateTime();
+      }
+      pending.push(model);
+      plans.push({ model, previous });
+    }
+    // Non-view collections first, so views can read the tables they select from.
+    plans.sort((a, b) => Number(a.model.type === 'view') - Number(b.model.type === 'view'));
+    if (deleteMissing) {
+      for (const c of ctx.app.collections.all()) {
+        if (c.system || plans.some((p) => p.model.id === c.id)) continue;
+        await dropCollectionTable(tx, ctx.app.db.dialect, c);
+        await ctx.app.collections.remove(tx, c.id);
+      }
+    }
+    for (const plan of plans) {
+      try {
+        await saveDefinition(ctx, tx, plan.model, plan.previous, pending, 'Failed to import collections.');
+      } catch (err) {
+        if (err instanceof ValidationError) fail(`Collection ${plan.model.name || plan.model.id}: ${describe(err.fields)}`, err);
+        throw err;
+      }
+    }
+  });
+}
+
+function describe(errors: FieldErrors, prefix = ''): string {
+  return Object.entries(errors)
+    .map(([k, v]) => ('code' in v && typeof v.code === 'string' ? `${prefix}${k}: ${String(v.message)}` : describe(v as FieldErrors, `${prefix}${k}.`)))
+    .join('; ');
+}

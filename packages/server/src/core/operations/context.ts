@@ -1,0 +1,67 @@
+/**
+ * What every operation receives besides its own arguments: who is asking and the request facts
+ * that rules can read (`@request.*`). Transports build it; core never sees their request objects.
+ * @module
+ */
+import type { Executor } from '../../storage/types.ts';
+import type { App } from '../app.ts';
+import type { CollectionModel } from '../collections/collection.ts';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
+import type { RecordData } from '../records/record.ts';
+
+/** The authenticated record, or null for guests. */
+export interface AuthState {
+  collection: CollectionModel;
+  record: RecordData;
+  /** The token the request presented, when auth came from one. */
+  token?: { raw: string; refreshable: boolean };
+}
+
+export interface OperationContext {
+  app: App;
+  auth: AuthState | null;
+  /** Upper-case HTTP method or its equivalent (`GET` for reads). */
+  method: string;
+  /** `@request.context`: default, expand, realtime, protectedFile, batch, oauth2, otp, password. */
+  requestContext: string;
+  query: Record<string, string>;
+  /** Header names in snake_case lower case, first value only (spec §4.6). */
+  headers: Record<string, string>;
+  ip: string;
+  /** Set when the operation runs inside an outer transaction (batch). */
+  tx?: Executor;
+}
+
+export const SUPERUSERS = '_superusers';
+
+export function isSuperuser(ctx: OperationContext): boolean {
+  return ctx.auth?.collection.name === SUPERUSERS;
+}
+
+/** 401 for guests, 403 for non-superusers (spec §5.5). */
+export function requireSuperuser(ctx: OperationContext): void {
+  if (!ctx.auth) throw new UnauthorizedError('The request requires valid record authorization token.');
+  if (!isSuperuser(ctx)) throw new ForbiddenError('The authorized record is not allowed to perform this action.');
+}
+
+/** The collection of a record route, or 404 `Missing collection context.` */
+export function collectionOrThrow(ctx: OperationContext, idOrName: string): CollectionModel {
+  const c = ctx.app.collections.find(idOrName);
+  if (!c) throw new NotFoundError('Missing collection context.');
+  return c;
+}
+
+/** Runs `fn` in the context's transaction, or a new one. */
+export function inTransaction<T>(ctx: OperationContext, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  return ctx.tx ? fn(ctx.tx) : ctx.app.db.transaction(fn);
+}
+
+/** The executor for reads: the running transaction when there is one. */
+export function reader(ctx: OperationContext): Executor {
+  return ctx.tx ?? ctx.app.db;
+}
+
+/** Converts header names to the snake_case lower-case form rules use. */
+export function normalizeHeaderName(name: string): string {
+  return name.toLowerCase().replace(/-/g, '_');
+}

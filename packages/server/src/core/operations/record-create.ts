@@ -1,0 +1,50 @@
+/**
+ * Creates a record (spec §3.5). The create rule is evaluated against a virtual row built from
+ * the submitted values, inside the same transaction as the insert, so what the rule saw is what
+ * gets written.
+ * @module
+ */
+import type { Executor } from '../../storage/types.ts';
+import { BadRequestError, ForbiddenError, ValidationError, fieldError, type FieldErrors } from '../errors.ts';
+import { enrichRecords } from '../records/record-enrich.ts';
+import { findRecordById } from '../records/record-finder.ts';
+import { virtualRowSatisfies } from '../records/record-rules.ts';
+import { applyBody, fillGenerated, insertRecord, newRecordData, touchAutodates, validateRecord } from '../records/record-save.ts';
+import { validateAuthRecordCreate } from '../records/auth-record.ts';
+import { collectionOrThrow, inTransaction, isSuperuser, type OperationContext } from './context.ts';
+
+export interface WriteOptions {
+  expand?: string;
+}
+
+export async function recordCreate(ctx: OperationContext, collectionIdOrName: string, body: Record<string, unknown>, options: WriteOptions = {}): Promise<Record<string, unknown>> {
+  const collection = collectionOrThrow(ctx, collectionIdOrName);
+  if (collection.type === 'view') throw new BadRequestError('Unsupported collection type.');
+  const superuser = isSuperuser(ctx);
+  if (!superuser && collection.createRule === null) throw new ForbiddenError('Only superusers can perform this action.');
+
+  return inTransaction(ctx, async (tx: Executor) => {
+    const base = newRecordData(collection);
+    const applied = applyBody(collection, base, body, { isSuperuser: superuser, isNew: true });
+    fillGenerated(collection, applied.data);
+    touchAutodates(collection, applied.data, true);
+    if (collection.name === '_superusers') applied.data.verified = true;
+
+    if (!superuser && collection.createRule && collection.createRule.trim() !== '') {
+      const ok = await virtualRowSatisfies(ctx, tx, collection, collection.createRule, applied.data, applied.resolvedBody);
+      if (!ok) throw new BadRequestError('Failed to create record.');
+    }
+    if (collection.type === 'auth') {
+      const authErrors = await validateAuthRecordCreate(ctx, tx, collection, applied, body);
+      if (Object.keys(authErrors).length) throw new ValidationError('Failed to create record.', authErrors);
+    }
+    const errors: FieldErrors = await validateRecord(ctx.app, tx, collection, applied, true);
+    if (!errors.id && applied.data.id && (await findRecordById(tx, ctx.app.db.dialect, collection, applied.data.id))) {
+      errors.id = fieldError('validation_pk_invalid', 'The record primary key is invalid or already exists.');
+    }
+    if (Object.keys(errors).length) throw new ValidationError('Failed to create record.', errors);
+    await insertRecord(ctx.app, tx, collection, applied);
+    const [json] = await enrichRecords(ctx, tx, collection, [applied.data], { expand: options.expand });
+    return json;
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * Deletes a record (spec §3.7) with PocketBase's reference cascade, all in one transaction:
+ * references to the deleted id are removed; a reference left empty deletes its record when the
+ * field cascades, blocks the delete when the field is required, and is saved reduced otherwise.
+ * @module
+ */
+import type { Executor, Row } from '../../storage/types.ts';
+import type { CollectionModel } from '../collections/collection.ts';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { fieldTypeOf } from '../fields/registry.ts';
+import { findRecordById } from '../records/record-finder.ts';
+import { storedRowSatisfies } from '../records/record-rules.ts';
+import { collectionOrThrow, inTransaction, isSuperuser, type OperationContext } from './context.ts';
+
+/** Guards against reference cycles and runaway cascades. */
+export const MAX_CASCADE_DEPTH = 32;
+
+export async function recordDelete(ctx: OperationContext, collectionIdOrName: string, id: string): Promise<void> {
+  const collection = collectionOrThrow(ctx, collectionIdOrName);
+  if (collection.type === 'view') throw new BadRequestError('Unsupported collection type.');
+  const superuser = isSuperuser(ctx);
+  if (!superuser && collection.deleteRule === null) throw new ForbiddenError('Only superusers can perform this action.');
+  await inTransaction(ctx, async (tx) => {
+    const record = await findRecordById(tx, ctx.app.db.dialect, collection, id);
+    if (!record) throw new NotFoundError();
+    if (!superuser && !(await storedRowSatisfies(ctx, tx, collection, collection.deleteRule ?? '', id))) throw new NotFoundError();
+    if (collection.name === '_superusers') {
+      const q = ctx.app.db.dialect.quote.bind(ctx.app.db.dialect);
+      const n = await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${q('_superusers')}`);
+      if (Number(n?.n ?? 0) <= 1) throw new BadRequestError("You can't delete the only existing superuser.");
+    }
+    await deleteWithCascade(ctx, tx, collection, id, new Set(), 0);
+  });
+}
+
+const REQUIRED_REFERENCE = 'Failed to delete record. Make sure that the record is not part of a required relation reference.';
+
+/** Deletes one record and resolves every reference to it. Also used by truncate. */
+export async function deleteWithCascade(ctx: OperationContext, tx: Executor, collection: CollectionModel, id: string, seen: Set<string>, depth: number): Promise<void> {
+  const key = `${collection.id}/${id}`;
+  if (seen.has(key)) return;
+  seen.add(key);
+  if (depth > MAX_CASCADE_DEPTH) throw new BadRequestError('Failed to delete record. The cascade of related deletes is too deep.');
+  const dialect = ctx.app.db.dialect;
+  const q = dialect.quote.bind(dialect);
+  await tx.run(`DELETE FROM ${q(collection.name)} WHERE ${q('id')} = ?`, [id]);
+
+  for (const other of ctx.app.collections.all()) {
+    if (other.type === 'view') continue;
+    for (const field of other.fields) {
+      if (field.type !== 'relation' || field.collectionId !== collection.id) continue;
+      const type = fieldTypeOf(field);
+      const multiple = type.isMultiple(field);
+      const rows = multiple
+        ? await tx.all<Row>(
+            `SELECT ${q('id')} AS id, ${q(field.name)} AS v FROM ${q(other.name)} _c WHERE EXISTS (SELECT 1 FROM ${dialect.jsonEach(`_c.${q(field.name)}`, '_je')} WHERE _je.value = ?)`,
+            [id],
+          )
+        : await tx.all<Row>(`SELECT ${q('id')} AS id, ${q(field.name)} AS v FROM ${q(other.name)} WHERE ${q(field.name)} = ?`, [id]);
+      for (const row of rows) {
+        const current = type.fromDriver(field, row.v);
+        const remaining = (Array.isArray(current) ? current : [current]).filter((v) => v !== id && v !== '');
+        if (remaining.length === 0 && field.cascadeDelete) {
+          await deleteWithCascade(ctx, tx, other, String(row.id), seen, depth + 1);
+        } else if (remaining.length === 0 && field.required) {
+          throw new BadRequestError(REQUIRED_REFERENCE);
+        } else {
+          const value = multiple ? remaining : (remaining.at(-1) ?? '');
+          await tx.run(`UPDATE ${q(other.name)} SET ${q(field.name)} = ? WHERE ${q('id')} = ?`, [type.toDriver(field, value), String(row.id)]);
+        }
+      }
+    }
+  }
+  // Auth records take their external auths, MFA sessions, OTPs and origins with them.
+  if (collection.type === 'auth') {
+    for (const name of ['_externalAuths', '_mfas', '_otps', '_authOrigins']) {
+      if (ctx.app.collections.find(name)) {
+        await tx.run(`DELETE FROM ${q(name)} WHERE ${q('collectionRef')} = ? AND ${q('recordRef')} = ?`, [collection.id, id]);
+      }
+    }
+  }
+}

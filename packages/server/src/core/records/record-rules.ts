@@ -1,0 +1,93 @@
+/**
+ * Evaluating access rules in SQL: as a WHERE fragment for lists, against a stored row
+ * (view/update/delete/manage), or against a virtual row built from submitted values (create).
+ * Rules are always evaluated by the database, so one compiler serves every path.
+ * @module
+ */
+import type { Executor, SqlValue } from '../../storage/types.ts';
+import type { CollectionModel } from '../collections/collection.ts';
+import type { OperationContext } from '../operations/context.ts';
+import { isSuperuser } from '../operations/context.ts';
+import { compileFilter, type RequestInfo } from '../rules/rule-compiler.ts';
+import { recordToDriver, type RecordData } from './record.ts';
+
+/** Alias under which the current row is visible to compiled rules. */
+export const ROW_ALIAS = '_r';
+
+/** `@request.*` facts for the compiler. */
+export function requestInfo(ctx: OperationContext, body?: Record<string, unknown>): RequestInfo {
+  return {
+    auth: ctx.auth ? { collection: ctx.auth.collection, record: ctx.auth.record } : null,
+    method: ctx.method,
+    context: ctx.requestContext,
+    query: ctx.query,
+    headers: ctx.headers,
+    body,
+  };
+}
+
+/** Compiles `rule` (or a client filter) against `collection` under `alias`. */
+export function compileRule(
+  ctx: OperationContext,
+  collection: CollectionModel,
+  rule: string,
+  options: { alias?: string; body?: Record<string, unknown>; mode?: 'rule' | 'filter' } = {},
+): { sql: string; params: SqlValue[] } {
+  return compileFilter(rule, {
+    collection,
+    alias: options.alias ?? ROW_ALIAS,
+    collections: ctx.app.collections,
+    dialect: ctx.app.db.dialect,
+    request: requestInfo(ctx, options.body),
+    mode: options.mode ?? 'rule',
+    isSuperuser: isSuperuser(ctx),
+    now: ctx.app.now(),
+  });
+}
+
+/** True when the stored record `id` satisfies `rule` ("" always does). */
+export async function storedRowSatisfies(
+  ctx: OperationContext,
+  db: Executor,
+  collection: CollectionModel,
+  rule: string,
+  id: string,
+  body?: Record<string, unknown>,
+): Promise<boolean> {
+  if (rule.trim() === '') return true;
+  const q = ctx.app.db.dialect.quote.bind(ctx.app.db.dialect);
+  const where = compileRule(ctx, collection, rule, { body });
+  const row = await db.get(`SELECT 1 AS ok FROM ${q(collection.name)} ${ROW_ALIAS} WHERE ${ROW_ALIAS}.${q('id')} = ? AND (${where.sql})`, [id, ...where.params]);
+  return row !== undefined;
+}
+
+/** Ids among `ids` whose stored record satisfies `rule`. */
+export async function idsSatisfying(ctx: OperationContext, db: Executor, collection: CollectionModel, rule: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  if (rule.trim() === '') return new Set(ids);
+  const q = ctx.app.db.dialect.quote.bind(ctx.app.db.dialect);
+  const where = compileRule(ctx, collection, rule);
+  const rows = await db.all<{ id: string }>(
+    `SELECT ${ROW_ALIAS}.${q('id')} AS id FROM ${q(collection.name)} ${ROW_ALIAS} WHERE ${ROW_ALIAS}.${q('id')} IN (${ids.map(() => '?').join(', ')}) AND (${where.sql})`,
+    [...ids, ...where.params],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** True when a record with values `data` (not stored yet) would satisfy `rule`. */
+export async function virtualRowSatisfies(
+  ctx: OperationContext,
+  db: Executor,
+  collection: CollectionModel,
+  rule: string,
+  data: RecordData,
+  body?: Record<string, unknown>,
+): Promise<boolean> {
+  if (rule.trim() === '') return true;
+  const q = ctx.app.db.dialect.quote.bind(ctx.app.db.dialect);
+  const values = recordToDriver(collection, data);
+  const columns = [...values.keys()].map((name) => `? AS ${q(name)}`).join(', ');
+  const where = compileRule(ctx, collection, rule, { body });
+  const row = await db.get(`SELECT 1 AS ok FROM (SELECT ${columns}) ${ROW_ALIAS} WHERE ${where.sql}`, [...values.values(), ...where.params]);
+  return row !== undefined;
+}

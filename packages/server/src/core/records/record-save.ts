@@ -1,0 +1,220 @@
+/**
+ * The write path shared by create, update and batch: resolving body keys and their modifiers
+ * into record values (spec §3.5.2), validating every field, and the INSERT/UPDATE itself with
+ * unique violations turned into `validation_not_unique` errors.
+ * @module
+ */
+import { hashPassword } from '../../auth/password.ts';
+import type { Executor } from '../../storage/types.ts';
+import { nowDateTime } from '../../tools/datetime.ts';
+import { generateFromPattern } from '../../tools/pattern-generator.ts';
+import type { CollectionLookup, CollectionModel, FieldModel } from '../collections/collection.ts';
+import { findField } from '../collections/collection.ts';
+import { ValidationError, fieldError, type FieldErrors } from '../errors.ts';
+import type { FieldModifier } from '../fields/field.ts';
+import { fieldTypeOf } from '../fields/registry.ts';
+import type { App } from '../app.ts';
+import { recordToDriver, type RecordData } from './record.ts';
+
+/** Body keys that are never fields. */
+const IGNORED_KEYS = new Set(['expand', 'collectionId', 'collectionName']);
+/** Extra keys of auth collection forms (spec §3.5.5). */
+export const AUTH_FORM_KEYS = new Set(['passwordConfirm', 'oldPassword']);
+
+/** The outcome of applying a body to a record. */
+export interface AppliedBody {
+  data: RecordData;
+  /** Plain passwords submitted, by field name; hashed at write time. */
+  passwords: Map<string, string>;
+  /** Field names whose value was submitted (after modifiers). */
+  changed: Set<string>;
+  /** The resolved body as `@request.body` sees it. */
+  resolvedBody: Record<string, unknown>;
+  errors: FieldErrors;
+}
+
+function parseKey(collection: CollectionModel, key: string): { field: FieldModel; modifier?: FieldModifier } | undefined {
+  let name = key;
+  let modifier: FieldModifier | undefined;
+  if (key.endsWith(':autogenerate')) {
+    name = key.slice(0, -':autogenerate'.length);
+    modifier = 'autogenerate';
+  } else if (key.endsWith('+')) {
+    name = key.slice(0, -1);
+    modifier = 'append';
+  } else if (key.startsWith('+')) {
+    name = key.slice(1);
+    modifier = 'prepend';
+  } else if (key.endsWith('-')) {
+    name = key.slice(0, -1);
+    modifier = 'remove';
+  }
+  const field = findField(collection, name);
+  return field ? { field, modifier } : undefined;
+}
+
+/**
+ * Applies `body` over `base` (zero values on create, the stored record on update).
+ * Keys are applied by increasing length, so `field` comes before `field+` (spec §3.5.2).
+ */
+export function applyBody(
+  collection: CollectionModel,
+  base: RecordData,
+  body: Record<string, unknown>,
+  options: { isSuperuser: boolean; isNew: boolean },
+): AppliedBody {
+  const data: RecordData = { ...base };
+  const passwords = new Map<string, string>();
+  const changed = new Set<string>();
+  const errors: FieldErrors = {};
+  const keys = Object.keys(body).sort((a, b) => a.length - b.length);
+  for (const key of keys) {
+    if (IGNORED_KEYS.has(key)) continue;
+    const parsed = parseKey(collection, key);
+    if (!parsed) continue;
+    const { field, modifier } = parsed;
+    const type = fieldTypeOf(field);
+    if (field.type === 'autodate') continue;
+    if (field.hidden && !options.isSuperuser && field.type !== 'password') continue;
+    if (field.type === 'password') {
+      if (modifier) continue;
+      const plain = body[key];
+      passwords.set(field.name, typeof plain === 'string' ? plain : plain == null ? '' : String(plain));
+      changed.add(field.name);
+      continue;
+    }
+    if (field.name === 'id' && !options.isNew) {
+      if (modifier === undefined && body[key] !== undefined && String(body[key]) !== data.id) errors.id = fieldError('validation_pk_change', 'The record primary key cannot be changed.');
+      continue;
+    }
+    if (modifier) {
+      if (!type.applyModifier) continue;
+      data[field.name] = type.applyModifier(field, modifier, data[field.name], body[key]);
+    } else {
+      data[field.name] = type.prepareValue(field, body[key]);
+    }
+    changed.add(field.name);
+  }
+  const resolvedBody: Record<string, unknown> = {};
+  for (const name of changed) resolvedBody[name] = passwords.has(name) ? passwords.get(name) : data[name];
+  for (const key of AUTH_FORM_KEYS) if (collection.type === 'auth' && key in body) resolvedBody[key] = body[key];
+  return { data, passwords, changed, resolvedBody, errors };
+}
+
+/** Zero values of every field, plus generated values (id, autogenerate patterns) for a new record. */
+export function newRecordData(collection: CollectionModel): RecordData {
+  const data: RecordData = {};
+  for (const f of collection.fields) data[f.name] = fieldTypeOf(f).zeroValue(f);
+  return data;
+}
+
+/** Fills values a new record generates: empty autogenerate text fields (id, tokenKey…). */
+export function fillGenerated(collection: CollectionModel, data: RecordData): void {
+  for (const f of collection.fields) {
+    if (f.type === 'text' && typeof f.autogeneratePattern === 'string' && f.autogeneratePattern !== '' && (data[f.name] === '' || data[f.name] == null)) {
+      data[f.name] = generateFromPattern(f.autogeneratePattern);
+    }
+  }
+}
+
+/** Sets autodate fields for an insert or update. */
+export function touchAutodates(collection: CollectionModel, data: RecordData, isNew: boolean): void {
+  const now = nowDateTime();
+  for (const f of collection.fields) {
+    if (f.type !== 'autodate') continue;
+    if ((isNew && f.onCreate) || (!isNew && f.onUpdate)) data[f.name] = now;
+  }
+}
+
+/** Validates the record's values; plain passwords are validated instead of their hashes. */
+export async function validateRecord(
+  app: App,
+  db: Executor,
+  collection: CollectionModel,
+  applied: AppliedBody,
+  isNew: boolean,
+  original?: RecordData,
+): Promise<FieldErrors> {
+  const errors: FieldErrors = { ...applied.errors };
+  const lookup: CollectionLookup = app.collections;
+  for (const f of collection.fields) {
+    if (errors[f.name]) continue;
+    const type = fieldTypeOf(f);
+    if (f.type === 'password') {
+      const plain = applied.passwords.get(f.name);
+      if (plain !== undefined) {
+        const e = await type.validateValue(f, plain, { collection, collections: lookup, db, dialect: app.db.dialect, record: applied.data, isNew });
+        if (e) errors[f.name] = e;
+      } else if (isNew && f.required) {
+        errors[f.name] = fieldError('validation_required', 'Cannot be blank.');
+      }
+      continue;
+    }
+    if (f.type === 'file') {
+      // Uploads arrive with the files feature; until then a file value may only keep names the
+      // record already has (clients cannot point at arbitrary stored objects, spec §3.5.4).
+      const known = new Set(listOf(original?.[f.name]));
+      const unknown = listOf(applied.data[f.name]).filter((n) => !known.has(n));
+      if (unknown.length) {
+        errors[f.name] = fieldError('validation_invalid_file', `Invalid new files: ${unknown.join(', ')}.`, { invalidFiles: unknown });
+        continue;
+      }
+    }
+    // Unchanged relations are not re-checked: existence needs a query per field, and deletes
+    // keep references consistent through the cascade in record-delete.
+    if (!isNew && !applied.changed.has(f.name) && f.type === 'relation') continue;
+    const e = await type.validateValue(f, applied.data[f.name], { collection, collections: lookup, db, dialect: app.db.dialect, record: applied.data, isNew });
+    if (e) errors[f.name] = e;
+  }
+  return errors;
+}
+
+function listOf(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  return typeof v === 'string' && v !== '' ? [v] : [];
+}
+
+async function hashPasswords(applied: AppliedBody): Promise<void> {
+  for (const [name, plain] of applied.passwords) applied.data[name] = await hashPassword(plain);
+}
+
+/** Translates a unique-constraint failure into a field error, or rethrows. */
+function uniqueError(app: App, collection: CollectionModel, err: unknown, message: string): never {
+  const violation = app.db.dialect.uniqueViolation(err);
+  if (!violation) throw err;
+  const errors: FieldErrors = {};
+  const columns = violation.columns.length ? violation.columns : ['id'];
+  for (const col of columns) {
+    const f = findField(collection, col);
+    errors[f?.name ?? col] = fieldError('validation_not_unique', 'Value must be unique.');
+  }
+  throw new ValidationError(message, errors, { cause: err });
+}
+
+/** Inserts a new record (passwords hashed). */
+export async function insertRecord(app: App, db: Executor, collection: CollectionModel, applied: AppliedBody): Promise<void> {
+  await hashPasswords(applied);
+  const q = app.db.dialect.quote.bind(app.db.dialect);
+  const values = recordToDriver(collection, applied.data);
+  const names = [...values.keys()];
+  try {
+    await db.run(`INSERT INTO ${q(collection.name)} (${names.map(q).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`, [...values.values()]);
+  } catch (err) {
+    uniqueError(app, collection, err, 'Failed to create record.');
+  }
+}
+
+/** Writes every column of an existing record (passwords hashed). */
+export async function updateRecordRow(app: App, db: Executor, collection: CollectionModel, applied: AppliedBody): Promise<void> {
+  await hashPasswords(applied);
+  const q = app.db.dialect.quote.bind(app.db.dialect);
+  const values = recordToDriver(collection, applied.data);
+  values.delete('id');
+  const names = [...values.keys()];
+  if (!names.length) return;
+  try {
+    await db.run(`UPDATE ${q(collection.name)} SET ${names.map((n) => `${q(n)} = ?`).join(', ')} WHERE ${q('id')} = ?`, [...values.values(), String(applied.data.id)]);
+  } catch (err) {
+    uniqueError(app, collection, err, 'Failed to update record.');
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Records in memory: a plain object of record values keyed by field name, read from and written
+ * to rows through each field type's driver conversions, and serialised for clients with
+ * PocketBase's visibility rules (spec §3.1).
+ * @module
+ */
+import type { Row, SqlDialect, SqlValue } from '../../storage/types.ts';
+import type { CollectionModel } from '../collections/collection.ts';
+import { fieldTypeOf } from '../fields/registry.ts';
+
+/** Field name → record value. */
+export type RecordData = Record<string, unknown>;
+
+/** Reads a row into record values. */
+export function rowToRecord(collection: CollectionModel, row: Row): RecordData {
+  const data: RecordData = {};
+  for (const f of collection.fields) data[f.name] = fieldTypeOf(f).fromDriver(f, row[f.name]);
+  return data;
+}
+
+/** Driver values of `names` (default: every field). */
+export function recordToDriver(collection: CollectionModel, data: RecordData, names?: readonly string[]): Map<string, SqlValue> {
+  const out = new Map<string, SqlValue>();
+  for (const f of collection.fields) {
+    if (names && !names.includes(f.name)) continue;
+    out.set(f.name, fieldTypeOf(f).toDriver(f, data[f.name]));
+  }
+  return out;
+}
+
+/** `alias.col, alias.col2 …` for every field column. */
+export function selectColumns(collection: CollectionModel, dialect: SqlDialect, alias: string): string {
+  return collection.fields.map((f) => `${alias}.${dialect.quote(f.name)}`).join(', ');
+}
+
+/** What the requester may see of a record beyond its public fields. */
+export interface RecordVisibility {
+  /** Superusers see hidden fields and every email. */
+  isSuperuser: boolean;
+  /** Show `email` even when `emailVisibility` is false (self, managers, auth responses). */
+  showEmail: boolean;
+}
+
+/** Client JSON of a record: synthetic keys first, then visible fields in collection order. */
+export function serializeRecord(collection: CollectionModel, data: RecordData, visibility: RecordVisibility): Record<string, unknown> {
+  const out: Record<string, unknown> = { collectionId: collection.id, collectionName: collection.name };
+  const isAuth = collection.type === 'auth';
+  for (const f of collection.fields) {
+    if (f.type === 'password') continue;
+    if (isAuth && f.name === 'tokenKey') continue;
+    if (f.hidden && !visibility.isSuperuser) continue;
+    if (isAuth && f.name === 'email' && !visibility.isSuperuser && !visibility.showEmail && data.emailVisibility !== true) continue;
+    out[f.name] = data[f.name];
+  }
+  return out;
+}
