@@ -43,7 +43,7 @@ db.exec('PRAGMA cache_size = -32000');
 db.exec(`CREATE TABLE IF NOT EXISTS posts (
   id TEXT PRIMARY KEY DEFAULT (lower(hex(randomblob(7)))) NOT NULL,
   title TEXT DEFAULT '' NOT NULL,
-  views NUMERIC DEFAULT 0 NOT NULL,
+  views REAL DEFAULT 0 NOT NULL,
   published BOOLEAN DEFAULT FALSE NOT NULL,
   owner TEXT DEFAULT '' NOT NULL,
   created TEXT DEFAULT '' NOT NULL,

@@ -62,6 +62,15 @@ export interface SqlDialect {
   geoDistance(lonA: string, latA: string, lonB: string, latB: string): string;
   /** Coerces an expression to text for NULL-vs-'' comparisons. */
   coalesceText(expr: string): string;
+  /** Null-safe equality: true when both sides are NULL or equal (SQLite `IS`). */
+  isNotDistinctFrom(left: string, right: string): string;
+  /** Null-safe inequality: the negation of `isNotDistinctFrom` (SQLite `IS NOT`). */
+  isDistinctFrom(left: string, right: string): string;
+  /**
+   * SQLite `strftime` semantics (spec §4.9) over SQL expressions: `format` and `modifiers` are
+   * usually bound text; `time` is a datetime expression (`'now'` when the filter gave none).
+   */
+  strftime(format: string, time: string, modifiers: readonly string[]): string;
   /** True when the engine has native RETURNING on INSERT/UPDATE/DELETE. */
   readonly supportsReturning: boolean;
   /** Detects a unique-constraint violation and names the offending columns (if it can). */

@@ -11,7 +11,7 @@
  */
 import type { FieldError, FieldErrors } from '../errors.ts';
 import type { CollectionLookup, CollectionModel, FieldModel } from '../collections/collection.ts';
-import type { ColumnKind, Executor, SqlValue } from '../../storage/types.ts';
+import type { ColumnKind, Executor, SqlDialect, SqlValue } from '../../storage/types.ts';
 
 /** Everything a value validator may need besides the value. */
 export interface ValueValidationContext {
@@ -19,10 +19,17 @@ export interface ValueValidationContext {
   collections: CollectionLookup;
   /** Executor of the running transaction, for lookups such as relation existence. */
   db: Executor;
+  /** Dialect of `db`, for quoting table names in those lookups. */
+  dialect: SqlDialect;
   /** The record being saved (record values, after modifiers). */
   record: Record<string, unknown>;
   /** True on create. */
   isNew: boolean;
+  /**
+   * The stored record values before this save (update only), for checks that compare with the
+   * old value, such as the primary key that must not change (`validation_pk_change`).
+   */
+  previousRecord?: Record<string, unknown>;
 }
 
 /** Context for validating a field's own settings when its collection is saved. */
@@ -57,6 +64,14 @@ export interface FieldType {
   toDriver(field: FieldModel, value: unknown): SqlValue;
   /** Stored SQL value → record value. */
   fromDriver(field: FieldModel, raw: SqlValue | undefined): unknown;
-  /** Applies a body-key modifier to the current value; absent when the type has none. */
+  /**
+   * The body-key modifiers the type understands (spec §3.5.2). A body key with any other
+   * modifier is not a key of this field and is ignored, as PocketBase ignores unknown setter keys.
+   */
+  readonly modifiers?: readonly FieldModifier[];
+  /**
+   * Applies a body-key modifier to the current record value and returns the new record value;
+   * absent when the type has none. Never throws; `raw` is coerced as `prepareValue` would.
+   */
   applyModifier?(field: FieldModel, modifier: FieldModifier, current: unknown, raw: unknown): unknown;
 }

@@ -26,11 +26,15 @@ export class SqliteDialect implements SqlDialect {
       case 'datetime':
         return "TEXT DEFAULT '' NOT NULL";
       case 'number':
-        return 'NUMERIC DEFAULT 0 NOT NULL';
+        // REAL, not NUMERIC: values are float64 as in PocketBase, and node:sqlite cannot read an
+        // integer above 2^53 into a JS number (it throws), which NUMERIC affinity would store.
+        return 'REAL DEFAULT 0 NOT NULL';
       case 'bool':
         return 'BOOLEAN DEFAULT FALSE NOT NULL';
       case 'json':
-        return 'JSON DEFAULT NULL';
+        // TEXT affinity keeps JSON text as written (a declared JSON type has NUMERIC affinity,
+        // which would turn '123' into an integer).
+        return 'TEXT DEFAULT NULL';
     }
   }
 
@@ -73,6 +77,18 @@ export class SqliteDialect implements SqlDialect {
 
   coalesceText(expr: string): string {
     return `COALESCE(${expr}, '')`;
+  }
+
+  isNotDistinctFrom(left: string, right: string): string {
+    return `(${left} IS ${right})`;
+  }
+
+  isDistinctFrom(left: string, right: string): string {
+    return `(${left} IS NOT ${right})`;
+  }
+
+  strftime(format: string, time: string, modifiers: readonly string[]): string {
+    return `strftime(${[format, time, ...modifiers].join(', ')})`;
   }
 
   uniqueViolation(error: unknown): { columns: string[] } | undefined {

@@ -44,8 +44,7 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
     bodyLimit,
     genReqId: () => randomUUID(),
     // Route matching is exact about trailing slashes (spec §1.1).
-    ignoreTrailingSlash: false,
-    routerOptions: { maxParamLength: 500 },
+    routerOptions: { maxParamLength: 500, ignoreTrailingSlash: false },
     trustProxy: false,
   });
 
