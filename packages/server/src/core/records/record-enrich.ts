@@ -67,12 +67,14 @@ export async function enrichRecords(
   options: EnrichOptions = {},
 ): Promise<Record<string, unknown>[]> {
   const superuser = isSuperuser(ctx);
-  const emailIds = options.showEmail ? undefined : await emailVisibleIds(ctx, db, collection, records);
+  const emailIds = options.showEmail || collection.type !== 'auth' ? undefined : await emailVisibleIds(ctx, db, collection, records);
   const out = records.map((r) =>
     serializeRecord(collection, r, { isSuperuser: superuser, showEmail: options.showEmail === true || (emailIds?.has(String(r.id)) ?? false) }),
   );
-  const tree = parseExpand(options.expand);
-  if (Object.keys(tree).length) await expandLevel(ctx, db, collection, records, out, tree);
+  if (options.expand) {
+    const tree = parseExpand(options.expand);
+    if (Object.keys(tree).length) await expandLevel(ctx, db, collection, records, out, tree);
+  }
   return out;
 }
 

@@ -26,12 +26,44 @@ export function requestInfo(ctx: OperationContext, body?: Record<string, unknown
   };
 }
 
-/** Compiles `rule` (or a client filter) against `collection` under `alias`. */
+/** Compiled rules kept per collection schema version. */
+export const COMPILED_RULE_CACHE_SIZE = 1000;
+const compiledCaches = new WeakMap<object, Map<string, { sql: string; params: SqlValue[] }>>();
+
+/**
+ * Compiles `rule` (or a client filter) against `collection` under `alias`.
+ * Note: a rule without `@` reads nothing from the request or the clock, and in rule mode (or for
+ * superusers) no other collection's rule is folded in, so its SQL and parameters depend only on
+ * the schema: those are cached, keyed by the collections version.
+ */
 export function compileRule(
   ctx: OperationContext,
   collection: CollectionModel,
   rule: string,
   options: { alias?: string; body?: Record<string, unknown>; mode?: 'rule' | 'filter' } = {},
+): { sql: string; params: SqlValue[] } {
+  const mode = options.mode ?? 'rule';
+  const cacheable = !rule.includes('@') && (mode === 'rule' || isSuperuser(ctx));
+  const key = cacheable ? `${ctx.app.collections.version}\u0000${collection.id}\u0000${mode}\u0000${isSuperuser(ctx)}\u0000${options.alias ?? ROW_ALIAS}\u0000${rule}` : '';
+  let cache = compiledCaches.get(ctx.app.collections);
+  if (!cache) compiledCaches.set(ctx.app.collections, (cache = new Map()));
+  if (cacheable) {
+    const hit = cache.get(key);
+    if (hit) return hit;
+  }
+  const compiled = compileUncached(ctx, collection, rule, options);
+  if (cacheable) {
+    if (cache.size >= COMPILED_RULE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(key, compiled);
+  }
+  return compiled;
+}
+
+function compileUncached(
+  ctx: OperationContext,
+  collection: CollectionModel,
+  rule: string,
+  options: { alias?: string; body?: Record<string, unknown>; mode?: 'rule' | 'filter' },
 ): { sql: string; params: SqlValue[] } {
   return compileFilter(rule, {
     collection,

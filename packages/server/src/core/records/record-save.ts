@@ -88,7 +88,7 @@ export function applyBody(
       continue;
     }
     if (modifier) {
-      if (!type.applyModifier) continue;
+      if (!type.applyModifier || (type.modifiers && !type.modifiers.includes(modifier))) continue;
       data[field.name] = type.applyModifier(field, modifier, data[field.name], body[key]);
     } else {
       data[field.name] = type.prepareValue(field, body[key]);

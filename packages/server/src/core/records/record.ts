@@ -5,16 +5,23 @@
  * @module
  */
 import type { Row, SqlDialect, SqlValue } from '../../storage/types.ts';
-import type { CollectionModel } from '../collections/collection.ts';
+import type { CollectionModel, FieldModel } from '../collections/collection.ts';
+import type { FieldType } from '../fields/field.ts';
 import { fieldTypeOf } from '../fields/registry.ts';
 
 /** Field name → record value. */
 export type RecordData = Record<string, unknown>;
 
+type Decoder = readonly [name: string, field: FieldModel, type: FieldType];
+const decoders = new WeakMap<CollectionModel, Decoder[]>();
+
 /** Reads a row into record values. */
 export function rowToRecord(collection: CollectionModel, row: Row): RecordData {
+  // Field types are looked up once per collection definition (models are replaced, never mutated).
+  let list = decoders.get(collection);
+  if (!list) decoders.set(collection, (list = collection.fields.map((f) => [f.name, f, fieldTypeOf(f)] as const)));
   const data: RecordData = {};
-  for (const f of collection.fields) data[f.name] = fieldTypeOf(f).fromDriver(f, row[f.name]);
+  for (const [name, field, type] of list) data[name] = type.fromDriver(field, row[name]);
   return data;
 }
 

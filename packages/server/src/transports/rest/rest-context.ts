@@ -48,8 +48,9 @@ export function contextOf(app: App, request: FastifyRequest): Promise<OperationC
 }
 
 function projection(request: FastifyRequest) {
-  const raw = queryOf(request).fields;
-  if (!raw) return undefined;
+  const value = (request.query as Record<string, unknown> | undefined)?.fields;
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (typeof raw !== 'string' || raw === '') return undefined;
   try {
     return parseFieldsParam(raw);
   } catch (err) {
