@@ -73,8 +73,8 @@ export interface SqlDialect {
   strftime(format: string, time: string, modifiers: readonly string[]): string;
   /** True when the engine has native RETURNING on INSERT/UPDATE/DELETE. */
   readonly supportsReturning: boolean;
-  /** Detects a unique-constraint violation and names the offending columns (if it can). */
-  uniqueViolation(error: unknown): { columns: string[] } | undefined;
+  /** Detects a unique-constraint violation and names the offending columns or index (if it can). */
+  uniqueViolation(error: unknown): { columns: string[]; index?: string } | undefined;
   /** Lists user tables and views (for name checks and migrations). */
   listTables(db: Executor): Promise<string[]>;
   /** Column names of a table, in order. */

@@ -14,6 +14,7 @@ import { ValidationError, fieldError, type FieldErrors } from '../errors.ts';
 import type { FieldModifier } from '../fields/field.ts';
 import { fieldTypeOf } from '../fields/registry.ts';
 import type { App } from '../app.ts';
+import { parseIndex } from '../collections/collection-indexes.ts';
 import { recordToDriver, type RecordData } from './record.ts';
 
 /** Body keys that are never fields. */
@@ -183,7 +184,8 @@ function uniqueError(app: App, collection: CollectionModel, err: unknown, messag
   const violation = app.db.dialect.uniqueViolation(err);
   if (!violation) throw err;
   const errors: FieldErrors = {};
-  const columns = violation.columns.length ? violation.columns : ['id'];
+  const fromIndex = violation.index ? collection.indexes.map(parseIndex).find((i) => i?.name === violation.index)?.columnNames : undefined;
+  const columns = violation.columns.length ? violation.columns : fromIndex?.length ? fromIndex : ['id'];
   for (const col of columns) {
     const f = findField(collection, col);
     errors[f?.name ?? col] = fieldError('validation_not_unique', 'Value must be unique.');

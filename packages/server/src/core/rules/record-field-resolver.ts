@@ -55,6 +55,8 @@ export interface ResolvedOperand {
   readonly strict: boolean;
   /** Set for literals written in the filter (text, number, null, true, false). */
   readonly literal?: { readonly value: SqlValue; readonly isText: boolean };
+  /** The bound value of a request value (`@request.*`), known when the rule is compiled. */
+  readonly known?: SqlValue;
   /** Conditions that must hold together with any comparison of this operand (email visibility). */
   readonly constraints: readonly string[];
 }
@@ -191,7 +193,7 @@ export class RecordFieldResolver {
 
   #param(value: SqlValue, lower = false): ResolvedOperand {
     const sql = this.#ctx.params.add(value);
-    return { sql: lower ? this.#ctx.dialect.lower(sql) : sql, strict: false, constraints: [] };
+    return lower ? { sql: this.#ctx.dialect.lower(sql), strict: false, constraints: [] } : { sql, strict: false, known: value, constraints: [] };
   }
 
   #identifier(node: IdentifierNode, scope: JoinScope): ResolvedOperand {

@@ -131,10 +131,11 @@ export function checkRule(rule: string, collection: CollectionModel, collections
   }
 }
 
-function forbidRequestAndCollection(input: string, what: 'filter' | 'sort'): void {
+function forbidRequestAndCollection(input: string, _what: 'filter' | 'sort'): void {
   // Spec §3.2: a plain substring check on the raw parameter, even inside string literals.
-  if (input.includes('@collection.')) throw new ForbiddenError(`Only superusers can ${what} by @collection.`);
-  if (input.includes('@request.')) throw new ForbiddenError(`Only superusers can ${what} by @request.`);
+  // PocketBase words it "filter by" for the sort parameter too (spec §2.3).
+  if (input.includes('@collection.')) throw new ForbiddenError('Only superusers can filter by @collection.');
+  if (input.includes('@request.')) throw new ForbiddenError('Only superusers can filter by @request.');
 }
 
 function parse(input: string): FilterNode {
@@ -240,12 +241,17 @@ class ExpressionCompiler {
     const d = this.#ctx.dialect;
     const eq = op === '=';
     if (l.strict || r.strict) return eq ? d.isNotDistinctFrom(l.sql, r.sql) : d.isDistinctFrom(l.sql, r.sql);
-    const isEmpty = (o: ResolvedOperand): boolean => o.literal !== undefined && (o.literal.value === null || o.literal.value === '');
+    // A value known at compile time (a literal, or a request value bound as a parameter) lets a
+    // non-empty comparison use plain `=`, which an index on the column can serve; COALESCE can't.
+    const hasValue = (o: ResolvedOperand): boolean => o.literal !== undefined || o.known !== undefined;
+    const valueOf = (o: ResolvedOperand): SqlValue | undefined => (o.literal ? o.literal.value : o.known);
+    const isEmpty = (o: ResolvedOperand): boolean => hasValue(o) && (valueOf(o) === null || valueOf(o) === '');
     if (isEmpty(l) || isEmpty(r)) {
       const other = isEmpty(r) ? l : r;
+      if (isEmpty(l) && isEmpty(r)) return eq ? '1=1' : '1=0';
       return `${d.coalesceText(other.sql)} ${eq ? '=' : '!='} ''`;
     }
-    if (l.literal || r.literal) return eq ? `${l.sql} = ${r.sql}` : d.isDistinctFrom(l.sql, r.sql);
+    if (hasValue(l) || hasValue(r)) return eq ? `${l.sql} = ${r.sql}` : d.isDistinctFrom(l.sql, r.sql);
     return eq ? `${d.coalesceText(l.sql)} = ${d.coalesceText(r.sql)}` : d.isDistinctFrom(d.coalesceText(l.sql), d.coalesceText(r.sql));
   }
 

@@ -95,7 +95,10 @@ export class SqliteDialect implements SqlDialect {
     const e = error as { errcode?: number; message?: string };
     // 2067 = SQLITE_CONSTRAINT_UNIQUE, 1555 = SQLITE_CONSTRAINT_PRIMARYKEY
     if (e?.errcode !== 2067 && e?.errcode !== 1555) return undefined;
-    const m = /constraint failed: (.*)$/.exec(e.message ?? '');
+    const message = e.message ?? '';
+    const index = /constraint failed: index '([^']+)'/.exec(message);
+    if (index) return { columns: [], index: index[1] };
+    const m = /constraint failed: (.*)$/.exec(message);
     const columns = m ? m[1].split(',').map((s) => s.trim().split('.').pop() ?? '') : [];
     return { columns };
   }

@@ -13,10 +13,10 @@ import { recordCreate } from '../../core/operations/record-create.ts';
 import { recordDelete } from '../../core/operations/record-delete.ts';
 import { recordUpdate } from '../../core/operations/record-update.ts';
 import { findRecordById } from '../../core/records/record-finder.ts';
-import { DEFAULT_BATCH_BODY_LIMIT } from '../../core/settings/settings.ts';
 import { applyProjection, parseFieldsParam } from '../../tools/fields-projection.ts';
 import { toErrorEnvelope } from './errors.ts';
 import { bodyOf, contextOf, sendJson } from './rest-context.ts';
+import { MAX_DYNAMIC_BODY_LIMIT } from './body.ts';
 
 /** Longest sub-request URL (spec §9.1). */
 export const MAX_BATCH_URL_LENGTH = 2000;
@@ -91,7 +91,7 @@ async function runOne(ctx: OperationContext, sub: SubRequest): Promise<{ status:
 }
 
 export function batchRoutes(server: FastifyInstance, app: App): void {
-  server.post('/api/batch', { bodyLimit: DEFAULT_BATCH_BODY_LIMIT }, async (request, reply) => {
+  server.post('/api/batch', { bodyLimit: MAX_DYNAMIC_BODY_LIMIT }, async (request, reply) => {
     const ctx = await contextOf(app, request);
     const settings = app.settings.current.batch;
     if (!settings.enabled || settings.maxRequests <= 0) throw new ForbiddenError('Batch requests are not allowed.');

@@ -68,6 +68,9 @@ export const MAX_URLENCODED_PAIRS = 10_000;
  * await app.register(bodyParsers, { bodyLimit: 32 * 1024 * 1024 });
  * app.setErrorHandler(restErrorHandler);
  */
+/** Fastify's ceiling for routes whose real limit is computed per request (server.ts preParsing). */
+export const MAX_DYNAMIC_BODY_LIMIT = 1024 * 1024 * 1024;
+
 export async function bodyParsers(fastify: FastifyInstance, opts: BodyParsersOptions): Promise<void> {
   const bodyLimit = opts?.bodyLimit;
   if (typeof bodyLimit !== 'number' || !Number.isSafeInteger(bodyLimit) || bodyLimit <= 0) {

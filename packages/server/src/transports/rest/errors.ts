@@ -4,6 +4,7 @@
  * @module
  */
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError, BasaltError, InternalError } from '../../core/errors.ts';
 import { ProjectionError } from '../../tools/fields-projection.ts';
@@ -138,6 +139,9 @@ function mapError(err: unknown): ErrorResponse {
     if (PAYLOAD_TOO_LARGE_CODES.has(code)) return envelope(413, PAYLOAD_TOO_LARGE_MESSAGE, {});
     if (BODY_READ_ERROR_CODES.has(code)) return envelope(400, BODY_READ_ERROR_MESSAGE, {});
     if (code === 'FST_ERR_NOT_FOUND') return envelope(404, defaultMessageFor(404), {});
+    // A path segment longer than the router's maxParamLength cannot name any stored collection or
+    // record, so answer like a lookup that found nothing (PocketBase has no such limit: it 404s).
+    if (code === 'FST_ERR_MAX_PARAM_LENGTH') return envelope(404, defaultMessageFor(404), {});
   }
 
   const status = statusOf(err);
@@ -178,6 +182,23 @@ export function restErrorHandler(error: unknown, request: FastifyRequest, reply:
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ err: error, status }, 'request rejected');
   void reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * Fastify's `clientErrorHandler`: answers requests that Node's HTTP parser rejects before any
+ * route runs (headers over `maxHeaderSize` → 431, request timeout → 408, malformed request line or
+ * headers → 400) with the envelope instead of Fastify's own `{error, statusCode}` body, then
+ * closes the connection (it cannot be reused after a parse error).
+ */
+export function restClientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  // Mirrors Fastify's default handler: a reset or destroyed socket has no one to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify(envelope(status, defaultMessageFor(status), {}).body);
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
 
 /**

@@ -3,14 +3,17 @@
  * Building and listening are separate, so tests can inject requests without a port.
  * @module
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { Transform } from 'node:stream';
 import type { App } from '../../core/app.ts';
-import { DEFAULT_BODY_LIMIT } from '../../core/settings/settings.ts';
+import { PayloadTooLargeError } from '../../core/errors.ts';
+import { recordBodyLimit } from '../../core/records/record-body-limit.ts';
+import { DEFAULT_BATCH_BODY_LIMIT, DEFAULT_BODY_LIMIT } from '../../core/settings/settings.ts';
 import { batchRoutes } from './batch.ts';
 import { bodyParsers } from './body.ts';
 import { collectionRoutes } from './collections.ts';
-import { restErrorHandler, restNotFoundHandler, toErrorEnvelope } from './errors.ts';
+import { restClientErrorHandler, restErrorHandler, restNotFoundHandler, toErrorEnvelope } from './errors.ts';
 import { recordAuthRoutes } from './record-auth.ts';
 import { recordRoutes } from './record-crud.ts';
 import { settingsRoutes } from './settings.ts';
@@ -24,12 +27,40 @@ export interface RestServerOptions {
   bodyLimit?: number;
 }
 
+/** Largest request line plus headers, in bytes (Node's default is 16 KiB). */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
 /** Headers PocketBase sets on every response (spec §1.3). */
 const SECURITY_HEADERS = {
   'x-xss-protection': '1; mode=block',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'SAMEORIGIN',
 };
+
+function dynamicBodyLimit(app: App, request: FastifyRequest, base: number): number | undefined {
+  const url = request.routeOptions.url;
+  if (url === '/api/batch') return app.settings.current.batch.maxBodySize || DEFAULT_BATCH_BODY_LIMIT;
+  if (url === '/api/collections/:collection/records' || url === '/api/collections/:collection/records/:id') {
+    if (request.method !== 'POST' && request.method !== 'PATCH') return undefined;
+    const c = app.collections.find((request.params as { collection: string }).collection);
+    return c ? recordBodyLimit(c, base) : base;
+  }
+  return undefined;
+}
+
+/** Passes `source` through, failing with 413 once more than `limit` bytes have arrived. */
+function limitStream(source: NodeJS.ReadableStream, limit: number): NodeJS.ReadableStream {
+  let seen = 0;
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > limit) done(Object.assign(new PayloadTooLargeError(), { statusCode: 413 }));
+      else done(null, chunk);
+    },
+  });
+  source.on('error', (err) => out.destroy(err));
+  return source.pipe(out);
+}
 
 function matchesOrigin(origin: string, patterns: string[]): boolean {
   return patterns.some((p) => p === '*' || p === origin || (p.includes('*') && new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(origin)));
@@ -46,6 +77,12 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
     // Route matching is exact about trailing slashes (spec §1.1).
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: false },
     trustProxy: false,
+    // Node's 16 KiB default rejects a valid 3500-character non-ASCII filter once percent-encoded
+    // (up to ~32 KiB); PocketBase (Go net/http) allows 1 MiB of headers.
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // Errors raised before routing (parser failures, bad URL encoding) also get the envelope.
+    clientErrorHandler: restClientErrorHandler,
+    frameworkErrors: (error, request, reply) => restErrorHandler(error, request, reply),
   });
 
   server.addHook('onRequest', async (request, reply) => {
@@ -64,6 +101,15 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
   });
 
   await bodyParsers(server, { bodyLimit });
+  // Limits that depend on data (the collection's fields, the batch settings) are enforced while
+  // the body streams in; the routes that use them declare only a hard ceiling to Fastify.
+  server.addHook('preParsing', async (request, _reply, payload) => {
+    const limit = dynamicBodyLimit(app, request, bodyLimit);
+    if (limit === undefined) return payload;
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) throw new PayloadTooLargeError();
+    return limitStream(payload, limit);
+  });
   server.setErrorHandler((error, request, reply) => {
     if (toErrorEnvelope(error).status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
     restErrorHandler(error, request, reply);
