@@ -91,7 +91,7 @@ export class SqliteDialect implements SqlDialect {
     return `strftime(${[format, time, ...modifiers].join(', ')})`;
   }
 
-  uniqueViolation(error: unknown): { columns: string[] } | undefined {
+  uniqueViolation(error: unknown): { columns: string[]; index?: string } | undefined {
     const e = error as { errcode?: number; message?: string };
     // 2067 = SQLITE_CONSTRAINT_UNIQUE, 1555 = SQLITE_CONSTRAINT_PRIMARYKEY
     if (e?.errcode !== 2067 && e?.errcode !== 1555) return undefined;
