@@ -9,12 +9,19 @@ import type { CollectionModel } from './collections/collection.ts';
 import { systemCollections } from './collections/collection-defaults.ts';
 import { CollectionStore, collectionsTableSql } from './collections/collection-store.ts';
 import { createCollectionTable } from './collections/table-sync.ts';
+import { AppEvents } from './events.ts';
 import './fields/index.ts';
 import { SettingsStore } from './settings/settings.ts';
+
+/** Where the App reports problems nobody else can see (failed after-commit hooks). */
+export interface AppLogger {
+  error(details: Record<string, unknown>, message: string): void;
+}
 
 export interface AppOptions {
   /** Clock used for tokens and datetime macros; tests freeze it. */
   now?: () => Date;
+  logger?: AppLogger;
 }
 
 export class App {
@@ -22,12 +29,15 @@ export class App {
   readonly collections: CollectionStore;
   readonly settings: SettingsStore;
   readonly now: () => Date;
+  readonly events = new AppEvents();
+  readonly logger: AppLogger;
 
   private constructor(db: Database, options: AppOptions) {
     this.db = db;
     this.collections = new CollectionStore(db);
     this.settings = new SettingsStore(db);
     this.now = options.now ?? (() => new Date());
+    this.logger = options.logger ?? { error: (details, message) => console.error(`basalt: ${message}`, details) };
   }
 
   /**

@@ -69,7 +69,8 @@ export function buildCollection(raw: unknown, existing: CollectionModel | undefi
   const input = raw;
   const now = nowDateTime();
   const type: CollectionType = existing?.type ?? (input.type === 'auth' || input.type === 'view' ? input.type : 'base');
-  const typeError = !existing && input.type !== undefined && input.type !== 'base' && input.type !== 'auth' && input.type !== 'view';
+  // An unknown type, or (on update) a different one, is kept so validation reports it (spec §5.3).
+  const typeError = input.type !== undefined && (existing ? input.type !== existing.type : input.type !== 'base' && input.type !== 'auth' && input.type !== 'view');
   const name = typeof input.name === 'string' ? input.name.trim() : (existing?.name ?? '');
 
   let id = existing?.id ?? (typeof input.id === 'string' && input.id !== '' ? input.id : '');

@@ -16,7 +16,7 @@ import { BadRequestError, NotFoundError, ValidationError, fieldError, type Field
 import { compileFilter, compileSort } from '../rules/rule-compiler.ts';
 import { deleteWithCascade } from './record-delete.ts';
 import { parsePaging, type ListParams, type ListResult } from './record-list.ts';
-import { requireSuperuser, type OperationContext } from './context.ts';
+import { inTransaction, requireSuperuser, type OperationContext } from './context.ts';
 
 function collectionOr404(ctx: OperationContext, idOrName: string): CollectionModel {
   const c = ctx.app.collections.find(idOrName);
@@ -77,7 +77,12 @@ async function saveDefinition(ctx: OperationContext, tx: Executor, model: Collec
     throw err;
   }
   if (model.type === 'view') {
-    model.fields = await deriveViewFields(tx, dialect, model, lookup);
+    try {
+      model.fields = await deriveViewFields(tx, dialect, model, lookup);
+    } catch (err) {
+      // SQLite accepts a view over a missing table and only fails when the view is read.
+      throw new ValidationError(message, { viewQuery: fieldError('validation_invalid_view_query', `Invalid view query: ${(err as Error).message}`) });
+    }
     if (!model.fields.some((f) => f.name === 'id')) {
       throw new ValidationError(message, { viewQuery: fieldError('validation_invalid_view_query', 'The query must return an "id" column.') });
     }
@@ -141,10 +146,10 @@ export async function collectionTruncate(ctx: OperationContext, idOrName: string
   const c = collectionOr404(ctx, idOrName);
   if (c.type === 'view') throw new BadRequestError('View collections cannot be truncated.');
   const q = ctx.app.db.dialect.quote.bind(ctx.app.db.dialect);
-  await ctx.app.db.transaction(async (tx) => {
-    const rows = await tx.all<{ id: string }>(`SELECT ${q('id')} AS id FROM ${q(c.name)}`);
+  await inTransaction(ctx, async (txCtx) => {
+    const rows = await txCtx.tx.all<{ id: string }>(`SELECT ${q('id')} AS id FROM ${q(c.name)}`);
     const seen = new Set<string>();
-    for (const row of rows) await deleteWithCascade(ctx, tx, c, row.id, seen, 0);
+    for (const row of rows) await deleteWithCascade(txCtx, c, row.id, seen, 0);
   });
 }
 
@@ -187,7 +192,7 @@ export async function collectionList(ctx: OperationContext, params: ListParams):
   const order = params.sort?.trim() ? compileSort(params.sort, opts) : undefined;
   const whereSql = where ? ` WHERE ${where.sql}` : '';
   const rows = await ctx.app.db.all<Row>(
-    `SELECT _r.${q('id')} AS id FROM ${q('_collections')} _r${whereSql} ORDER BY ${order ? `${order.sql}, ` : ''}_r.${q('created')}, _r.${q('name')} LIMIT ? OFFSET ?`,
+    `SELECT _r.${q('id')} AS id FROM ${q('_collections')} _r${whereSql} ORDER BY ${order?.sql ? `${order.sql}, ` : ''}_r.${q('created')}, _r.${q('name')} LIMIT ? OFFSET ?`,
     [...(where?.params ?? []), ...(order?.params ?? []), perPage, (page - 1) * perPage],
   );
   let totalItems = -1;

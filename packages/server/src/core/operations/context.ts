@@ -30,7 +30,12 @@ export interface OperationContext {
   ip: string;
   /** Set when the operation runs inside an outer transaction (batch). */
   tx?: Executor;
+  /** Work to run after that transaction commits (after-success hooks). */
+  afterCommit?: Array<() => Promise<void>>;
 }
+
+/** A context inside a transaction. */
+export type TransactionContext = OperationContext & { tx: Executor; afterCommit: Array<() => Promise<void>> };
 
 export const SUPERUSERS = '_superusers';
 
@@ -51,9 +56,27 @@ export function collectionOrThrow(ctx: OperationContext, idOrName: string): Coll
   return c;
 }
 
-/** Runs `fn` in the context's transaction, or a new one. */
-export function inTransaction<T>(ctx: OperationContext, fn: (tx: Executor) => Promise<T>): Promise<T> {
-  return ctx.tx ? fn(ctx.tx) : ctx.app.db.transaction(fn);
+/**
+ * Runs `fn` in the context's transaction, or in a new one whose after-commit work runs once it
+ * has committed. An outer transaction (batch) owns its after-commit work and runs it itself.
+ */
+export async function inTransaction<T>(ctx: OperationContext, fn: (txCtx: TransactionContext) => Promise<T>): Promise<T> {
+  if (ctx.tx) return fn({ ...ctx, tx: ctx.tx, afterCommit: ctx.afterCommit ?? [] });
+  const afterCommit: Array<() => Promise<void>> = [];
+  const result = await ctx.app.db.transaction((tx) => fn({ ...ctx, tx, afterCommit }));
+  await runAfterCommit(ctx.app, afterCommit);
+  return result;
+}
+
+/** Runs after-commit work in order; a failure is logged, since the write already succeeded. */
+export async function runAfterCommit(app: App, tasks: Array<() => Promise<void>>): Promise<void> {
+  for (const task of tasks) {
+    try {
+      await task();
+    } catch (err) {
+      app.logger.error({ err }, 'an after-commit hook failed');
+    }
+  }
 }
 
 /** The executor for reads: the running transaction when there is one. */

@@ -4,7 +4,6 @@
  * gets written.
  * @module
  */
-import type { Executor } from '../../storage/types.ts';
 import { BadRequestError, ForbiddenError, ValidationError, fieldError, type FieldErrors } from '../errors.ts';
 import { enrichRecords } from '../records/record-enrich.ts';
 import { findRecordById } from '../records/record-finder.ts';
@@ -23,7 +22,8 @@ export async function recordCreate(ctx: OperationContext, collectionIdOrName: st
   const superuser = isSuperuser(ctx);
   if (!superuser && collection.createRule === null) throw new ForbiddenError('Only superusers can perform this action.');
 
-  return inTransaction(ctx, async (tx: Executor) => {
+  return inTransaction(ctx, async (txCtx) => {
+    const tx = txCtx.tx;
     const base = newRecordData(collection);
     const applied = applyBody(collection, base, body, { isSuperuser: superuser, isNew: true });
     fillGenerated(collection, applied.data);
@@ -43,7 +43,8 @@ export async function recordCreate(ctx: OperationContext, collectionIdOrName: st
       errors.id = fieldError('validation_pk_invalid', 'The record primary key is invalid or already exists.');
     }
     if (Object.keys(errors).length) throw new ValidationError('Failed to create record.', errors);
-    await insertRecord(ctx.app, tx, collection, applied);
+    await ctx.app.events.onRecordCreate.trigger({ collection, record: applied.data, tx }, () => insertRecord(ctx.app, tx, collection, applied));
+    txCtx.afterCommit.push(() => ctx.app.events.onRecordAfterCreateSuccess.trigger({ collection, record: applied.data }));
     const [json] = await enrichRecords(ctx, tx, collection, [applied.data], { expand: options.expand });
     return json;
   });

@@ -4,13 +4,13 @@
  * field cascades, blocks the delete when the field is required, and is saved reduced otherwise.
  * @module
  */
-import type { Executor, Row } from '../../storage/types.ts';
+import type { Row } from '../../storage/types.ts';
 import type { CollectionModel } from '../collections/collection.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { fieldTypeOf } from '../fields/registry.ts';
 import { findRecordById } from '../records/record-finder.ts';
 import { storedRowSatisfies } from '../records/record-rules.ts';
-import { collectionOrThrow, inTransaction, isSuperuser, type OperationContext } from './context.ts';
+import { collectionOrThrow, inTransaction, isSuperuser, type OperationContext, type TransactionContext } from './context.ts';
 
 /** Guards against reference cycles and runaway cascades. */
 export const MAX_CASCADE_DEPTH = 32;
@@ -20,7 +20,8 @@ export async function recordDelete(ctx: OperationContext, collectionIdOrName: st
   if (collection.type === 'view') throw new BadRequestError('Unsupported collection type.');
   const superuser = isSuperuser(ctx);
   if (!superuser && collection.deleteRule === null) throw new ForbiddenError('Only superusers can perform this action.');
-  await inTransaction(ctx, async (tx) => {
+  await inTransaction(ctx, async (txCtx) => {
+    const tx = txCtx.tx;
     const record = await findRecordById(tx, ctx.app.db.dialect, collection, id);
     if (!record) throw new NotFoundError();
     if (!superuser && !(await storedRowSatisfies(ctx, tx, collection, collection.deleteRule ?? '', id))) throw new NotFoundError();
@@ -29,21 +30,27 @@ export async function recordDelete(ctx: OperationContext, collectionIdOrName: st
       const n = await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${q('_superusers')}`);
       if (Number(n?.n ?? 0) <= 1) throw new BadRequestError("You can't delete the only existing superuser.");
     }
-    await deleteWithCascade(ctx, tx, collection, id, new Set(), 0);
+    await deleteWithCascade(txCtx, collection, id, new Set(), 0);
   });
 }
 
 const REQUIRED_REFERENCE = 'Failed to delete record. Make sure that the record is not part of a required relation reference.';
 
 /** Deletes one record and resolves every reference to it. Also used by truncate. */
-export async function deleteWithCascade(ctx: OperationContext, tx: Executor, collection: CollectionModel, id: string, seen: Set<string>, depth: number): Promise<void> {
+export async function deleteWithCascade(ctx: TransactionContext, collection: CollectionModel, id: string, seen: Set<string>, depth: number): Promise<void> {
+  const tx = ctx.tx;
   const key = `${collection.id}/${id}`;
   if (seen.has(key)) return;
   seen.add(key);
   if (depth > MAX_CASCADE_DEPTH) throw new BadRequestError('Failed to delete record. The cascade of related deletes is too deep.');
   const dialect = ctx.app.db.dialect;
   const q = dialect.quote.bind(dialect);
-  await tx.run(`DELETE FROM ${q(collection.name)} WHERE ${q('id')} = ?`, [id]);
+  const record = await findRecordById(tx, dialect, collection, id);
+  if (!record) return;
+  await ctx.app.events.onRecordDelete.trigger({ collection, record, tx }, async () => {
+    await tx.run(`DELETE FROM ${q(collection.name)} WHERE ${q('id')} = ?`, [id]);
+  });
+  ctx.afterCommit.push(() => ctx.app.events.onRecordAfterDeleteSuccess.trigger({ collection, record }));
 
   for (const other of ctx.app.collections.all()) {
     if (other.type === 'view') continue;
@@ -61,7 +68,7 @@ export async function deleteWithCascade(ctx: OperationContext, tx: Executor, col
         const current = type.fromDriver(field, row.v);
         const remaining = (Array.isArray(current) ? current : [current]).filter((v) => v !== id && v !== '');
         if (remaining.length === 0 && field.cascadeDelete) {
-          await deleteWithCascade(ctx, tx, other, String(row.id), seen, depth + 1);
+          await deleteWithCascade(ctx, other, String(row.id), seen, depth + 1);
         } else if (remaining.length === 0 && field.required) {
           throw new BadRequestError(REQUIRED_REFERENCE);
         } else {

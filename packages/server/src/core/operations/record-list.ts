@@ -91,7 +91,8 @@ export async function recordList(ctx: OperationContext, collectionIdOrName: stri
       isSuperuser: superuser,
       now: ctx.app.now(),
     });
-    orderBy = ` ORDER BY ${s.sql}`;
+    // A sort of only commas (`sort=,`) has no keys: no ORDER BY rather than invalid SQL.
+    if (s.sql !== '') orderBy = ` ORDER BY ${s.sql}`;
     orderParams = s.params;
   }
   const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';

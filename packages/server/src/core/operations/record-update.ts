@@ -24,7 +24,8 @@ export async function recordUpdate(
   const superuser = isSuperuser(ctx);
   if (!superuser && collection.updateRule === null) throw new ForbiddenError('Only superusers can perform this action.');
 
-  return inTransaction(ctx, async (tx) => {
+  return inTransaction(ctx, async (txCtx) => {
+    const tx = txCtx.tx;
     const original = await findRecordById(tx, ctx.app.db.dialect, collection, id);
     if (!original) throw new NotFoundError();
     const applied = applyBody(collection, original, body, { isSuperuser: superuser, isNew: false });
@@ -36,7 +37,8 @@ export async function recordUpdate(
     const errors = await validateRecord(ctx.app, tx, collection, applied, false, original);
     if (Object.keys(errors).length) throw new ValidationError('Failed to update record.', errors);
     touchAutodates(collection, applied.data, false);
-    await updateRecordRow(ctx.app, tx, collection, applied);
+    await ctx.app.events.onRecordUpdate.trigger({ collection, record: applied.data, tx }, () => updateRecordRow(ctx.app, tx, collection, applied));
+    txCtx.afterCommit.push(() => ctx.app.events.onRecordAfterUpdateSuccess.trigger({ collection, record: applied.data }));
     const [json] = await enrichRecords(ctx, tx, collection, [applied.data], { expand: options.expand });
     return json;
   });

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../core/app.ts';
 import { BadRequestError, ForbiddenError, NotFoundError, ValidationError, fieldError, type FieldErrors } from '../../core/errors.ts';
-import { normalizeHeaderName, type OperationContext } from '../../core/operations/context.ts';
+import { normalizeHeaderName, runAfterCommit, type OperationContext } from '../../core/operations/context.ts';
 import { recordCreate } from '../../core/operations/record-create.ts';
 import { recordDelete } from '../../core/operations/record-delete.ts';
 import { recordUpdate } from '../../core/operations/record-update.ts';
@@ -98,11 +98,12 @@ export function batchRoutes(server: FastifyInstance, app: App): void {
     const requests = parseRequests(bodyOf(request), settings.maxRequests);
     const deadline = Date.now() + (settings.timeout > 0 ? settings.timeout : 3) * 1000;
     const results: Array<{ status: number; body: unknown }> = [];
+    const afterCommit: Array<() => Promise<void>> = [];
     await app.db.transaction(async (tx) => {
       for (const [i, sub] of requests.entries()) {
         if (Date.now() > deadline) throw new BadRequestError('Batch transaction failed.');
         try {
-          results.push(await runOne({ ...ctx, tx, requestContext: 'batch' }, sub));
+          results.push(await runOne({ ...ctx, tx, afterCommit, requestContext: 'batch' }, sub));
         } catch (err) {
           const { body } = toErrorEnvelope(err);
           throw new BadRequestError('Batch transaction failed.', {
@@ -112,6 +113,7 @@ export function batchRoutes(server: FastifyInstance, app: App): void {
         }
       }
     });
+    await runAfterCommit(app, afterCommit);
     return sendJson(request, reply, results);
   });
 }
