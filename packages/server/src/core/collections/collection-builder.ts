@@ -38,8 +38,6 @@ export function normalizeField(raw: unknown, previous?: FieldModel): FieldModel 
   const ft = findFieldType(type);
   const defaults = ft ? ft.defaultOptions() : {};
   const field: FieldModel = {
-    ...defaults,
-    ...(previous && previous.type === type ? previous : {}),
     id: typeof input.id === 'string' && input.id !== '' ? input.id : '',
     name,
     type,
@@ -47,7 +45,8 @@ export function normalizeField(raw: unknown, previous?: FieldModel): FieldModel 
     hidden: Boolean(input.hidden ?? false),
     presentable: Boolean(input.presentable ?? false),
   };
-  for (const key of Object.keys(defaults)) if (key in input) field[key] = input[key];
+  const kept = previous && previous.type === type ? previous : {};
+  for (const key of Object.keys(defaults)) field[key] = key in input ? input[key] : key in kept ? (kept as Record<string, unknown>)[key] : defaults[key];
   return field;
 }
 

@@ -50,9 +50,11 @@ export interface RecordVisibility {
 
 /** Client JSON of a record: synthetic keys first, then visible fields in collection order. */
 export function serializeRecord(collection: CollectionModel, data: RecordData, visibility: RecordVisibility): Record<string, unknown> {
-  const out: Record<string, unknown> = { collectionId: collection.id, collectionName: collection.name };
+  // Key order as in the spec's examples: id, collectionId, collectionName, then the fields.
+  const out: Record<string, unknown> = { id: data.id, collectionId: collection.id, collectionName: collection.name };
   const isAuth = collection.type === 'auth';
   for (const f of collection.fields) {
+    if (f.name === 'id') continue;
     if (f.type === 'password') continue;
     if (isAuth && f.name === 'tokenKey') continue;
     if (f.hidden && !visibility.isSuperuser) continue;
