@@ -20,6 +20,7 @@ Usage:
   basalt serve [--http 127.0.0.1:8090] [--dir ./basalt_data] [--origins '*'] [--dev]
   basalt superuser upsert EMAIL PASSWORD [--dir DIR]   create a superuser or set its password
   basalt superuser create EMAIL PASSWORD [--dir DIR]   create a superuser (fails if it exists)
+  basalt superuser update EMAIL PASSWORD [--dir DIR]   set the password of an existing superuser
   basalt superuser delete EMAIL [--dir DIR]            delete a superuser
   basalt --help | --version
 
@@ -27,7 +28,7 @@ Global flags:
   --dir DIR         data directory (default ./basalt_data); holds data.db
   --http ADDR       address to listen on (default 127.0.0.1:8090)
   --origins LIST    comma-separated CORS origins, '*' wildcards allowed (default *)
-  --dev             log every request
+  --dev             log every request (errors are always logged)
   --durability M    full (default: a commit survives power loss) or normal (survives a crash only)
 
 Environment: BASALT_DATA_DIR overrides the default --dir.
@@ -74,7 +75,8 @@ async function serve(values: Record<string, string | boolean | undefined>, dir: 
   const { host, port } = parseAddress(String(values.http ?? '127.0.0.1:8090'));
   const origins = String(values.origins ?? '*').split(',').map((s) => s.trim()).filter(Boolean);
   const app = await openApp(dir, values.durability as string | undefined);
-  const server = await buildRestServer(app, { origins, logger: values.dev ? { level: 'info' } : false });
+  // Errors (with their cause and request id) are always logged; --dev adds one line per request.
+  const server = await buildRestServer(app, { origins, logger: { level: values.dev ? 'info' : 'warn' } });
   await server.listen({ host, port });
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   console.log(`Basalt ${VERSION} serving ${resolve(dir)}\n├─ REST API:  ${base}/api/\n└─ Health:    ${base}/api/health`);
@@ -104,7 +106,7 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 async function superuser(args: string[], dir: string, durability: string | undefined): Promise<number> {
   const [action, email, password] = args;
-  if (!action || !['upsert', 'create', 'delete'].includes(action)) throw new UsageError('superuser needs an action: upsert, create or delete');
+  if (!action || !['upsert', 'create', 'update', 'delete'].includes(action)) throw new UsageError('superuser needs an action: upsert, create, update or delete');
   if (!email || (action !== 'delete' && !password)) throw new UsageError('missing email and password arguments');
   if (!EMAIL.test(email)) throw new UsageError('missing or invalid email address');
   const app = await openApp(dir, durability);
@@ -118,6 +120,10 @@ async function superuser(args: string[], dir: string, durability: string | undef
     }
     if (action === 'create' && existing) {
       console.error(`basalt: a superuser with email ${email} already exists (use 'superuser upsert' to set its password)`);
+      return 1;
+    }
+    if (action === 'update' && !existing) {
+      console.error(`basalt: no superuser with email ${email} (use 'superuser create' or 'superuser upsert')`);
       return 1;
     }
     const r = await superuserUpsert(app, email, password!);

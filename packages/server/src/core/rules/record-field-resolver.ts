@@ -586,9 +586,9 @@ export class RecordFieldResolver {
     const d = this.#ctx.dialect;
     switch (node.name) {
       case 'geoDistance': {
-        if (node.args.length !== 4) throw new BadRequestError(`geoDistance() takes exactly 4 arguments, found ${node.args.length}.`);
+        if (node.args.length !== 4) throw new BadRequestError(`The geoDistance() function takes exactly 4 arguments, found ${node.args.length}.`);
         const args = node.args.map((arg) => {
-          if (arg.kind !== 'identifier' && arg.kind !== 'number') throw new BadRequestError('geoDistance() arguments must be fields or numbers.');
+          if (arg.kind !== 'identifier' && arg.kind !== 'number') throw new BadRequestError('The geoDistance() arguments must be fields or numbers.');
           return this.resolve(arg, scope);
         });
         const [lonA, latA, lonB, latB] = args.map((a) => a.sql);
@@ -596,10 +596,10 @@ export class RecordFieldResolver {
       }
       case 'strftime': {
         const [format, time, ...modifiers] = node.args;
-        if (!format || format.kind !== 'text') throw new BadRequestError('strftime() needs a text format as its first argument.');
-        if (node.args.length > MAX_STRFTIME_ARGS) throw new BadRequestError(`strftime() takes at most ${MAX_STRFTIME_ARGS} arguments.`);
-        if (time && time.kind === 'call') throw new BadRequestError('strftime() time argument must be a text, number or field.');
-        if (modifiers.some((m) => m.kind !== 'text')) throw new BadRequestError('strftime() modifiers must be text.');
+        if (!format || format.kind !== 'text') throw new BadRequestError('The strftime() function needs a text format as its first argument.');
+        if (node.args.length > MAX_STRFTIME_ARGS) throw new BadRequestError(`The strftime() function takes at most ${MAX_STRFTIME_ARGS} arguments.`);
+        if (time && time.kind === 'call') throw new BadRequestError('The strftime() time argument must be a text, number or field.');
+        if (modifiers.some((m) => m.kind !== 'text')) throw new BadRequestError('The strftime() modifiers must be text.');
         const timeSql = time ? this.resolve(time, scope) : this.#param('now');
         const sql = d.strftime(
           this.#ctx.params.add(format.value),

@@ -11,6 +11,7 @@ import {
   decodeBody,
   inferFormValue,
   MAX_MULTIPART_PARTS,
+  MAX_JSON_DEPTH,
   MAX_URLENCODED_PAIRS,
   mergeFormValues,
   parseMultipart,
@@ -286,9 +287,19 @@ describe('decodeBody', () => {
   });
 
   it('handles very deep JSON nesting without overflowing the stack', () => {
+    // The outer object is level 1, so this is exactly MAX_JSON_DEPTH levels: accepted.
+    const atLimit = `{"__proto__":1,"a":${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}}`;
+    assert.deepEqual(Object.keys(decodeBody('application/json', Buffer.from(atLimit)).body), ['a']);
+    // Brackets inside strings do not count.
+    const brackets = `${'['.repeat(100_000)}\\"{`;
+    assert.equal(decodeBody('application/json', Buffer.from(JSON.stringify({ a: brackets }))).body.a, brackets);
     const deep = `{"__proto__":1,"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
-    const { body } = decodeBody('application/json', Buffer.from(deep));
-    assert.deepEqual(Object.keys(body), ['a']);
+    assert.throws(() => decodeBody('application/json', Buffer.from(deep)), BadRequestError);
+  });
+
+  it('replaces lone surrogate escapes with U+FFFD in keys and values', () => {
+    const { body } = decodeBody('application/json', Buffer.from('{"a\\ud800":"x\\udc00y","b":["\\ud83d\\ude42"]}'));
+    assert.deepEqual(body, { 'a\ufffd': 'x\ufffdy', b: ['\u{1f642}'] });
   });
 
   it(`rejects more than ${MAX_URLENCODED_PAIRS} urlencoded pairs with PayloadTooLargeError`, () => {

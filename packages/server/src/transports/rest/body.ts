@@ -219,8 +219,20 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 /**
+ * Deepest nesting of arrays and objects accepted in a JSON body; deeper is unreadable (400).
+ * Note: Go's encoding/json (so PocketBase) stops at 10,000 levels, but V8's recursive
+ * `JSON.stringify` overflows the stack a few thousand levels down, which would turn a deep value
+ * into a 500 (or a silently dropped json field) long after decoding. Real payloads are far
+ * shallower.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/**
  * Parses JSON text that must hold an object; `__proto__` keys are removed at every depth so the
- * result is safe to `Object.assign` or merge. Throws `BadRequestError` otherwise.
+ * result is safe to `Object.assign` or merge, and lone surrogates written as `\\uD800` escapes
+ * become U+FFFD (as Go's decoder does), since they cannot be stored as UTF-8 and would otherwise
+ * read back different from what the response echoed. Throws `BadRequestError` for invalid JSON,
+ * a non-object, or nesting deeper than {@link MAX_JSON_DEPTH}.
  */
 function parseJsonObject(text: string, what: string): Record<string, unknown> {
   let value: unknown;
@@ -232,20 +244,51 @@ function parseJsonObject(text: string, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw bodyReadError(`${what} must be a JSON object`);
   }
+  if (text.length > MAX_JSON_DEPTH * 2 && isNestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw bodyReadError(`${what} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   // `__proto__` may also be written with \u escapes, so look for either before walking.
   if (text.includes('__proto__') || text.includes('\\u')) stripProtoKeys(value);
   return value as Record<string, unknown>;
 }
 
-/** Iterative (deeply nested JSON must not overflow the stack) removal of own `__proto__` keys. */
+/** True when valid JSON `text` nests arrays/objects deeper than `max`. Linear, no recursion. */
+function isNestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Iterative (deeply nested JSON must not overflow the stack) removal of own `__proto__` keys;
+ * also replaces lone surrogates in keys and string values with U+FFFD.
+ */
 function stripProtoKeys(root: object): void {
   const stack: object[] = [root];
   while (stack.length > 0) {
     const node = stack.pop() as Record<string, unknown>;
     if (Object.hasOwn(node, '__proto__')) delete node['__proto__'];
-    for (const key of Object.keys(node)) {
+    for (let key of Object.keys(node)) {
+      if (!key.isWellFormed()) {
+        const fixed = key.toWellFormed();
+        if (fixed !== '__proto__') node[fixed] = node[key];
+        delete node[key];
+        if (fixed === '__proto__') continue;
+        key = fixed;
+      }
       const child = node[key];
-      if (typeof child === 'object' && child !== null) stack.push(child);
+      if (typeof child === 'string' && !child.isWellFormed()) node[key] = child.toWellFormed();
+      else if (typeof child === 'object' && child !== null) stack.push(child);
     }
   }
 }

@@ -35,15 +35,20 @@ function headersOf(request: FastifyRequest): Record<string, string> {
 
 /** The operation context of `request`, resolved once (the auth token costs a lookup). */
 export function contextOf(app: App, request: FastifyRequest): Promise<OperationContext> {
-  request.basaltContext ??= (async () => ({
-    app,
-    auth: await resolveAuthToken(app, request.headers.authorization),
-    method: request.method === 'HEAD' ? 'GET' : request.method,
-    requestContext: 'default',
-    query: queryOf(request),
-    headers: headersOf(request),
-    ip: request.ip,
-  }))();
+  request.basaltContext ??= (async () => {
+    // An invalid `?fields=` is rejected before the operation runs: a 400 must never follow a
+    // committed write (PocketBase instead answers the 2xx with an empty body, spec §1.4).
+    projection(request);
+    return {
+      app,
+      auth: await resolveAuthToken(app, request.headers.authorization),
+      method: request.method === 'HEAD' ? 'GET' : request.method,
+      requestContext: 'default',
+      query: queryOf(request),
+      headers: headersOf(request),
+      ip: request.ip,
+    };
+  })();
   return request.basaltContext;
 }
 
