@@ -11,11 +11,10 @@ import {
   checkBool,
   checkIntOption,
   commonSettingsErrors,
-  driverText,
   numberOption,
   requiredError,
-  toText,
   unsupportedTypeError,
+  TEXT_VALUE,
 } from './field-helpers.ts';
 
 /** Effective `maxSize` of an editor field whose `maxSize` is 0: 5 MiB. */
@@ -29,25 +28,10 @@ export function editorMaxSize(field: FieldModel): number {
 /** The `editor` field type. */
 export const editorField: FieldType = {
   type: 'editor',
+  ...TEXT_VALUE,
 
   defaultOptions() {
     return { required: false, help: '', maxSize: 0, convertURLs: false };
-  },
-
-  columnKind() {
-    return 'text';
-  },
-
-  isMultiple() {
-    return false;
-  },
-
-  zeroValue() {
-    return '';
-  },
-
-  prepareValue(_field, raw) {
-    return toText(raw);
   },
 
   validateValue(field, value) {
@@ -67,11 +51,4 @@ export const editorField: FieldType = {
     return errors.result();
   },
 
-  toDriver(_field, value) {
-    return toText(value);
-  },
-
-  fromDriver(_field, raw) {
-    return driverText(raw);
-  },
 };

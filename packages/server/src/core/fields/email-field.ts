@@ -8,11 +8,10 @@ import {
   boolOption,
   checkDomainLists,
   commonSettingsErrors,
-  driverText,
   requiredError,
   stringListOption,
-  toText,
   unsupportedTypeError,
+  TEXT_VALUE,
 } from './field-helpers.ts';
 
 /** Longest email address accepted (RFC 5321 §4.5.3.1.3 path limit minus the brackets). */
@@ -39,25 +38,10 @@ export function isEmailFormat(value: string): boolean {
 /** The `email` field type. */
 export const emailField: FieldType = {
   type: 'email',
+  ...TEXT_VALUE,
 
   defaultOptions() {
     return { required: false, help: '', exceptDomains: null, onlyDomains: null };
-  },
-
-  columnKind() {
-    return 'text';
-  },
-
-  isMultiple() {
-    return false;
-  },
-
-  zeroValue() {
-    return '';
-  },
-
-  prepareValue(_field, raw) {
-    return toText(raw);
   },
 
   validateValue(field, value) {
@@ -80,11 +64,4 @@ export const emailField: FieldType = {
     return errors.result();
   },
 
-  toDriver(_field, value) {
-    return toText(value);
-  },
-
-  fromDriver(_field, raw) {
-    return driverText(raw);
-  },
 };

@@ -6,7 +6,7 @@
  */
 import { fieldError, type FieldError, type FieldErrors } from '../errors.ts';
 import type { FieldModel } from '../collections/collection.ts';
-import type { SqlValue } from '../../storage/types.ts';
+import type { ColumnKind, SqlValue } from '../../storage/types.ts';
 
 /** Upper bound of every numeric field option (spec §5.4): 2^53 − 1. */
 export const MAX_SAFE_OPTION = Number.MAX_SAFE_INTEGER;
@@ -460,3 +460,13 @@ export function charLength(value: string): number {
   for (const _ of value) n++;
   return n;
 }
+
+/** Storage and coercion shared by the single-valued text types (text, email, url, editor). */
+export const TEXT_VALUE = {
+  columnKind: (): ColumnKind => 'text',
+  isMultiple: (): boolean => false,
+  zeroValue: (): string => '',
+  prepareValue: (_field: FieldModel, raw: unknown): string => toText(raw),
+  toDriver: (_field: FieldModel, value: unknown): SqlValue => toText(value),
+  fromDriver: (_field: FieldModel, raw: SqlValue | undefined): string => driverText(raw),
+};

@@ -13,13 +13,13 @@ import {
   checkIntOption,
   checkRegexOption,
   commonSettingsErrors,
-  driverText,
   matchesPattern,
   numberOption,
   requiredError,
   stringOption,
   toText,
   unsupportedTypeError,
+  TEXT_VALUE,
 } from './field-helpers.ts';
 
 /** Effective `max` of a text field whose `max` is 0 (spec §5.4). */
@@ -101,26 +101,11 @@ function checkAutogeneratePattern(field: FieldModel): FieldError | undefined {
 /** The `text` field type. */
 export const textField: FieldType = {
   type: 'text',
+  ...TEXT_VALUE,
   modifiers: ['autogenerate'],
 
   defaultOptions() {
     return { required: false, help: '', min: 0, max: 0, pattern: '', autogeneratePattern: '', primaryKey: false };
-  },
-
-  columnKind() {
-    return 'text';
-  },
-
-  isMultiple() {
-    return false;
-  },
-
-  zeroValue() {
-    return '';
-  },
-
-  prepareValue(_field, raw) {
-    return toText(raw);
   },
 
   async validateValue(field, value, ctx: ValueValidationContext) {
@@ -163,14 +148,6 @@ export const textField: FieldType = {
     if (primaryKey && !boolOption(field, 'required')) errors.add('required', requiredError());
     errors.add('autogeneratePattern', checkRegexOption(field, 'autogeneratePattern') ?? checkAutogeneratePattern(field));
     return errors.result();
-  },
-
-  toDriver(_field, value) {
-    return toText(value);
-  },
-
-  fromDriver(_field, raw) {
-    return driverText(raw);
   },
 
   applyModifier(field, modifier, current, raw) {

@@ -8,11 +8,10 @@ import {
   boolOption,
   checkDomainLists,
   commonSettingsErrors,
-  driverText,
   requiredError,
   stringListOption,
-  toText,
   unsupportedTypeError,
+  TEXT_VALUE,
 } from './field-helpers.ts';
 
 /** Longest URL accepted, in characters (govalidator's limit, used by PocketBase). */
@@ -44,25 +43,10 @@ export function urlHost(value: string): string | undefined {
 /** The `url` field type. */
 export const urlField: FieldType = {
   type: 'url',
+  ...TEXT_VALUE,
 
   defaultOptions() {
     return { required: false, help: '', exceptDomains: null, onlyDomains: null };
-  },
-
-  columnKind() {
-    return 'text';
-  },
-
-  isMultiple() {
-    return false;
-  },
-
-  zeroValue() {
-    return '';
-  },
-
-  prepareValue(_field, raw) {
-    return toText(raw);
   },
 
   validateValue(field, value) {
@@ -84,11 +68,4 @@ export const urlField: FieldType = {
     return errors.result();
   },
 
-  toDriver(_field, value) {
-    return toText(value);
-  },
-
-  fromDriver(_field, raw) {
-    return driverText(raw);
-  },
 };
