@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Entry point of the `basalt` command. Basalt needs node:sqlite (Node >= 22.13); when an older
 // Node started us (e.g. the machine's default), re-run under the Node pinned in the project.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -18,8 +19,18 @@ if (major < 22 || (major === 22 && minor < 13)) {
     console.error(`basalt: Node.js >= 22.13 is required (this is ${process.version}). Install Node 24 LTS, or run 'npm ci' in the project to get the pinned one.`);
     process.exit(1);
   }
-  const r = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  // Forward termination signals: a process manager (docker stop, kill PID) signals only this
+  // process, and the server running in the child must get the chance to stop cleanly.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  const code = await new Promise((resolveCode) => {
+    child.on('error', (err) => {
+      console.error(`basalt: cannot run ${pinned}: ${err.message}`);
+      resolveCode(1);
+    });
+    child.on('exit', (status, signal) => resolveCode(status ?? 128 + (constants.signals[signal] ?? 0)));
+  });
+  process.exit(code);
 }
 
 // In the repository Node runs the TypeScript sources directly; an installed package (inside

@@ -97,8 +97,10 @@ async function serve(values: Record<string, string | boolean | undefined>, dir: 
         resolveExit(1);
       }
     };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
+    // `on`, not `once`: a repeated signal (the terminal's Ctrl-C plus the one bin/basalt.js
+    // forwards under an older Node) must not kill the process halfway through a clean stop.
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
   });
 }
 

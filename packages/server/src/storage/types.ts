@@ -23,7 +23,9 @@ export interface Database extends Executor {
   readonly dialect: SqlDialect;
   /**
    * Runs `fn` in a transaction: committed when `fn` resolves, rolled back when it throws.
-   * Nested calls with the handed-out executor join the outer transaction.
+   * Nested calls with the handed-out executor join the outer transaction. Writers see each
+   * other's effects in commit order: rows a transaction rewrites are read with
+   * `dialect.lockRows('update')`.
    */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -42,6 +44,22 @@ export interface SqlDialect {
   /** Primary-key text column definition. */
   primaryKeyDefinition(): string;
   /**
+   * Column definitions (quoted name and type) every collection table gets besides its fields,
+   * e.g. PostgreSQL's insertion-order column behind `rowidOrder`. Never read as record values.
+   */
+  readonly hiddenColumns: readonly string[];
+  /**
+   * Rewrites a column list or WHERE clause of a collection index, written in PocketBase's
+   * (SQLite's) SQL, for this engine; `columns` are the table's column names.
+   */
+  indexExpression(sql: string, columns: readonly string[]): string;
+  /**
+   * Suffix for a SELECT inside a transaction that locks the rows it reads until commit
+   * (`update`: they are about to be rewritten; `share`: they must not be deleted meanwhile).
+   * Empty where writers are serialised anyway (SQLite).
+   */
+  lockRows(mode: 'update' | 'share'): string;
+  /**
    * FROM-clause item that yields one row per element of a JSON array held in `expr`; a plain
    * (non-array) text value counts as a one-element array. The element is `<alias>.value`.
    */
@@ -56,12 +74,23 @@ export interface SqlDialect {
   readonly randomOrder: string;
   /** Expression for physical insertion order. */
   readonly rowidOrder: string;
+  /** One ORDER BY item; NULLs sort first ascending and last descending, as in SQLite. */
+  orderItem(expr: string, descending: boolean): string;
   /** Lower-cases a text expression. */
   lower(expr: string): string;
   /** Great-circle distance in km between (lon, lat) pairs. */
   geoDistance(lonA: string, latA: string, lonB: string, latB: string): string;
-  /** Coerces an expression to text for NULL-vs-'' comparisons. */
+  /**
+   * Coerces an expression to text for NULL-vs-'' comparisons; NULL becomes ''. Values compare as
+   * SQLite stores them: a boolean is `1`/`0`, a number its shortest decimal form.
+   */
   coalesceText(expr: string): string;
+  /**
+   * A value compared as a number: a bound parameter or a JSON scalar (`jsonExtract`) whose type
+   * the engine cannot infer from a column. Text that is not a number reads as NULL where the
+   * engine needs a cast; SQLite compares dynamically typed values as they are.
+   */
+  numeric(expr: string): string;
   /** Null-safe equality: true when both sides are NULL or equal (SQLite `IS`). */
   isNotDistinctFrom(left: string, right: string): string;
   /** Null-safe inequality: the negation of `isNotDistinctFrom` (SQLite `IS NOT`). */

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer, sdkError, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, sdkError, type TestServer, forEachDialect } from '../helpers/test-server.ts';
 
+forEachDialect((dialect) =>
 describe('record events', () => {
   let t: TestServer;
   const seen: string[] = [];
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ dialect });
     await t.admin.collections.create({ name: 'items', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'title', type: 'text', required: true }] });
     await t.admin.collections.create({
       name: 'parts',
@@ -56,4 +57,5 @@ describe('record events', () => {
       t.app.events.onRecordCreate.unbind(id);
     }
   });
-});
+}),
+);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { sdkError, startTestServer, type TestServer, forEachDialect } from '../helpers/test-server.ts';
 
+forEachDialect((dialect) =>
 describe('records CRUD through the pocketbase SDK', () => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ dialect });
     await t.admin.collections.create({
       name: 'posts',
       type: 'base',
@@ -73,4 +74,5 @@ describe('records CRUD through the pocketbase SDK', () => {
     assert.equal(res.status, 404);
     assert.deepEqual(await res.json(), { status: 404, message: 'Missing collection context.', data: {} });
   });
-});
+}),
+);

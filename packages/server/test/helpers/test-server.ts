@@ -1,15 +1,112 @@
 /**
  * A real Basalt instance for black-box tests: a temporary data directory, the REST server on an
  * ephemeral loopback port, a superuser, and official `pocketbase` SDK clients pointed at it.
+ *
+ * Storage engines: `startTestServer({ dialect })` runs on SQLite (a temporary file) or on
+ * PostgreSQL (a fresh schema `basalt_test_<random>`, dropped on close). Suites run on every
+ * engine by wrapping their top-level describe in `forEachDialect((dialect) => …)` and passing
+ * `dialect` to startTestServer. Environment:
+ * - BASALT_TEST_DIALECTS: comma list of engines to run (default `sqlite,postgres`);
+ * - BASALT_TEST_POSTGRES_URL: server for the postgres variant (default
+ *   postgres://postgres@127.0.0.1:5432/test);
+ * - BASALT_TEST_REQUIRE_SERVICES=1: an unreachable PostgreSQL fails instead of skipping.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import pg from 'pg';
 import PocketBase from 'pocketbase';
 import { App } from '../../src/core/app.ts';
 import { superuserUpsert } from '../../src/core/operations/superuser-upsert.ts';
+import type { Database } from '../../src/storage/types.ts';
+import { PostgresDatabase } from '../../src/storage/postgres/postgres-database.ts';
 import { SqliteDatabase } from '../../src/storage/sqlite/sqlite-database.ts';
 import { buildRestServer } from '../../src/transports/rest/server.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export const POSTGRES_TEST_URL = process.env.BASALT_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The engines this run covers (BASALT_TEST_DIALECTS, default `sqlite,postgres`). */
+export const TEST_DIALECTS: readonly DialectName[] = (() => {
+  const raw = (process.env.BASALT_TEST_DIALECTS ?? 'sqlite,postgres').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const bad = raw.filter((d) => d !== 'sqlite' && d !== 'postgres');
+  if (bad.length) throw new Error(`BASALT_TEST_DIALECTS: unknown engine(s) ${bad.join(', ')}; expected sqlite and/or postgres`);
+  return raw as DialectName[];
+})();
+
+async function probePostgres(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: POSTGRES_TEST_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (err) {
+    const u = new URL(POSTGRES_TEST_URL);
+    return `PostgreSQL on ${u.hostname}:${u.port || 5432} unreachable (${(err as Error).message || (err as { code?: string }).code}); start it with: pg_ctlcluster --skip-systemctl-redirect 15 main start`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Why the postgres variant cannot run here, or undefined when it can (probed once). */
+export const POSTGRES_UNAVAILABLE: string | undefined = TEST_DIALECTS.includes('postgres') ? await probePostgres() : undefined;
+
+const REQUIRE_SERVICES = process.env.BASALT_TEST_REQUIRE_SERVICES === '1';
+
+/**
+ * Runs `suite` once per engine of TEST_DIALECTS, each inside a describe named after the engine.
+ * The postgres variant is skipped, with the reason, when the server is unreachable (it fails
+ * instead under BASALT_TEST_REQUIRE_SERVICES=1).
+ */
+export function forEachDialect(suite: (dialect: DialectName) => void): void {
+  for (const dialect of TEST_DIALECTS) {
+    if (dialect === 'postgres' && POSTGRES_UNAVAILABLE) {
+      if (REQUIRE_SERVICES) {
+        describe(`[${dialect}]`, () => {
+          it('needs PostgreSQL (BASALT_TEST_REQUIRE_SERVICES=1)', () => {
+            throw new Error(POSTGRES_UNAVAILABLE);
+          });
+        });
+      } else {
+        describe(`[${dialect}]`, { skip: POSTGRES_UNAVAILABLE }, () => {});
+      }
+      continue;
+    }
+    describe(`[${dialect}]`, () => suite(dialect));
+  }
+}
+
+/** Opens an empty database of `dialect`; `dispose` closes it and removes its files or schema. */
+export async function openTestDatabase(dialect: DialectName): Promise<{ db: Database; dispose(): Promise<void> }> {
+  if (dialect === 'postgres') {
+    if (POSTGRES_UNAVAILABLE) throw new Error(POSTGRES_UNAVAILABLE);
+    const schema = `basalt_test_${randomBytes(6).toString('hex')}`;
+    const db = await PostgresDatabase.open({ url: POSTGRES_TEST_URL, schema, maxConnections: 5 });
+    return {
+      db,
+      async dispose() {
+        try {
+          await db.dropSchema();
+        } finally {
+          await db.close();
+        }
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'basalt-test-'));
+  // NORMAL durability: tests don't need fsync per commit, and it keeps the suite fast.
+  const db = new SqliteDatabase(join(dir, 'data.db'), { synchronous: 'NORMAL' });
+  return {
+    db,
+    async dispose() {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 export const SUPERUSER_EMAIL = 'admin@example.com';
 export const SUPERUSER_PASSWORD = 'correct-horse-battery';
@@ -17,6 +114,8 @@ export const SUPERUSER_PASSWORD = 'correct-horse-battery';
 export interface TestServer {
   url: string;
   app: App;
+  /** The storage engine this server runs on. */
+  dialect: DialectName;
   dir: string;
   /** A client signed in as the superuser. */
   admin: PocketBase;
@@ -27,10 +126,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { bodyLimit?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { bodyLimit?: number; dialect?: DialectName } = {}): Promise<TestServer> {
+  const dialect = options.dialect ?? (TEST_DIALECTS.includes('sqlite') ? 'sqlite' : (TEST_DIALECTS[0] ?? 'sqlite'));
   const dir = mkdtempSync(join(tmpdir(), 'basalt-test-'));
-  // NORMAL durability: tests don't need fsync per commit, and it keeps the suite fast.
-  const app = await App.open(new SqliteDatabase(join(dir, 'data.db'), { synchronous: 'NORMAL' }));
+  const storage = await openTestDatabase(dialect);
+  const app = await App.open(storage.db);
   await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
   const server = await buildRestServer(app, { bodyLimit: options.bodyLimit });
   await server.listen({ host: '127.0.0.1', port: 0 });
@@ -47,13 +147,14 @@ export async function startTestServer(options: { bodyLimit?: number } = {}): Pro
   return {
     url,
     app,
+    dialect,
     dir,
     admin,
     client,
     fetch: (path, init) => fetch(url + path, init),
     async close() {
       await server.close();
-      await app.close();
+      await storage.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -28,8 +28,10 @@ async function createIndexes(db: Executor, dialect: SqlDialect, collection: Coll
   for (const [i, sql] of collection.indexes.entries()) {
     const idx = parseIndex(sql);
     if (!idx) continue; // validation rejected it already
+    const names = collection.fields.map((f) => f.name);
+    const local = { ...idx, columns: dialect.indexExpression(idx.columns, names), where: dialect.indexExpression(idx.where, names) };
     try {
-      await db.exec(buildIndexSql(idx, collection.name, dialect.quote.bind(dialect)));
+      await db.exec(buildIndexSql(local, collection.name, dialect.quote.bind(dialect)));
     } catch (err) {
       const unique = dialect.uniqueViolation(err) !== undefined || /UNIQUE/i.test(String((err as Error).message));
       // Existing rows that break a new unique index, or an expression SQL cannot index:
@@ -52,7 +54,7 @@ export async function createCollectionTable(db: Executor, dialect: SqlDialect, c
     await db.exec(`CREATE VIEW ${dialect.quote(collection.name)} AS ${collection.viewQuery}`);
     return;
   }
-  const columns = collection.fields.map((f) => columnSql(dialect, f));
+  const columns = [...collection.fields.map((f) => columnSql(dialect, f)), ...dialect.hiddenColumns];
   await db.exec(`CREATE TABLE ${dialect.quote(collection.name)} (${columns.join(', ')})`);
   await createIndexes(db, dialect, collection);
 }

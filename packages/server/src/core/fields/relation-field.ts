@@ -41,7 +41,9 @@ async function missingIds(ids: readonly string[], target: CollectionModel, ctx: 
   for (let i = 0; i < ids.length; i += RELATION_LOOKUP_CHUNK) {
     const chunk = ids.slice(i, i + RELATION_LOOKUP_CHUNK);
     const rows = await ctx.db.all<{ id: unknown }>(
-      `SELECT ${q('id')} AS id FROM ${q(target.name)} WHERE ${q('id')} IN (${chunk.map(() => '?').join(', ')})`,
+      // Shared row locks: a concurrent delete of a referenced record waits for this save, then
+      // its reference cleanup sees (and resolves) the new reference, so none is left dangling.
+      `SELECT ${q('id')} AS id FROM ${q(target.name)} WHERE ${q('id')} IN (${chunk.map(() => '?').join(', ')})${target.type === 'view' ? '' : ctx.dialect.lockRows('share')}`,
       chunk,
     );
     for (const row of rows) found.add(String(row.id));

@@ -8,6 +8,7 @@ import type { Executor, Row } from '../../storage/types.ts';
 import { nowDateTime } from '../../tools/datetime.ts';
 import type { CollectionModel } from '../collections/collection.ts';
 import { buildCollection, publicCollection } from '../collections/collection-builder.ts';
+import { formatIndex, parseIndex } from '../collections/collection-indexes.ts';
 import { scaffold } from '../collections/collection-defaults.ts';
 import { validateCollection } from '../collections/collection-validator.ts';
 import { deriveViewFields } from '../collections/collection-view-fields.ts';
@@ -64,6 +65,11 @@ function overlay(ctx: OperationContext, pending: CollectionModel[]) {
 /** Validates and applies one definition inside `tx`; returns the saved model. */
 async function saveDefinition(ctx: OperationContext, tx: Executor, model: CollectionModel, previous: CollectionModel | undefined, pending: CollectionModel[], message: string): Promise<CollectionModel> {
   const dialect = ctx.app.db.dialect;
+  // The table named inside each index statement is the collection's (spec §5.2), also after a rename.
+  model.indexes = model.indexes.map((sql) => {
+    const idx = parseIndex(sql);
+    return idx && idx.table !== model.name ? formatIndex(idx, model.name) : sql;
+  });
   const lookup = overlay(ctx, pending.filter((p) => p.id !== model.id));
   const tables = await dialect.listTables(tx);
   const errors = validateCollection(model, { previous, collections: lookup, tables, checkRule: ruleChecker(ctx, overlay(ctx, [...pending.filter((p) => p.id !== model.id), model])) });
@@ -265,7 +271,9 @@ export async function collectionsImport(ctx: OperationContext, body: unknown): P
     // Non-view collections first, so views can read the tables they select from.
     plans.sort((a, b) => Number(a.model.type === 'view') - Number(b.model.type === 'view'));
     if (deleteMissing) {
-      for (const c of ctx.app.collections.all()) {
+      // Views first: an engine may refuse to drop a table a view still reads (PostgreSQL does).
+      const doomed = [...ctx.app.collections.all()].sort((a, b) => Number(b.type === 'view') - Number(a.type === 'view'));
+      for (const c of doomed) {
         if (c.system || plans.some((p) => p.model.id === c.id)) continue;
         await dropCollectionTable(tx, ctx.app.db.dialect, c);
         await ctx.app.collections.remove(tx, c.id);

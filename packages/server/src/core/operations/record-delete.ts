@@ -22,7 +22,7 @@ export async function recordDelete(ctx: OperationContext, collectionIdOrName: st
   if (!superuser && collection.deleteRule === null) throw new ForbiddenError('Only superusers can perform this action.');
   await inTransaction(ctx, async (txCtx) => {
     const tx = txCtx.tx;
-    const record = await findRecordById(tx, ctx.app.db.dialect, collection, id);
+    const record = await findRecordById(tx, ctx.app.db.dialect, collection, id, 'update');
     if (!record) throw new NotFoundError();
     if (!superuser && !(await storedRowSatisfies(ctx, tx, collection, collection.deleteRule ?? '', id))) throw new NotFoundError();
     if (collection.name === '_superusers') {

@@ -26,7 +26,7 @@ export async function recordUpdate(
 
   return inTransaction(ctx, async (txCtx) => {
     const tx = txCtx.tx;
-    const original = await findRecordById(tx, ctx.app.db.dialect, collection, id);
+    const original = await findRecordById(tx, ctx.app.db.dialect, collection, id, 'update');
     if (!original) throw new NotFoundError();
     const applied = applyBody(collection, original, body, { isSuperuser: superuser, isNew: false });
     if (!superuser && !(await storedRowSatisfies(ctx, tx, collection, collection.updateRule ?? '', id, applied.resolvedBody))) throw new NotFoundError();

@@ -8,10 +8,15 @@ import type { CollectionModel } from '../collections/collection.ts';
 import { NotFoundError } from '../errors.ts';
 import { rowToRecord, type RecordData } from './record.ts';
 
-export async function findRecordById(db: Executor, dialect: SqlDialect, collection: CollectionModel, id: unknown): Promise<RecordData | undefined> {
+/**
+ * The record with `id`, or undefined. Inside a transaction, `lock: 'update'` keeps the row from
+ * changing until commit (read-modify-write without lost updates, see Database.transaction).
+ */
+export async function findRecordById(db: Executor, dialect: SqlDialect, collection: CollectionModel, id: unknown, lock?: 'update'): Promise<RecordData | undefined> {
   if (typeof id !== 'string' || id === '' || id.length > 255) return undefined;
   const q = dialect.quote.bind(dialect);
-  const row = await db.get<Row>(`SELECT * FROM ${q(collection.name)} WHERE ${q('id')} = ?`, [id]);
+  const suffix = lock && collection.type !== 'view' ? dialect.lockRows(lock) : '';
+  const row = await db.get<Row>(`SELECT * FROM ${q(collection.name)} WHERE ${q('id')} = ?${suffix}`, [id]);
   return row ? rowToRecord(collection, row) : undefined;
 }
 

@@ -11,7 +11,7 @@
  * @module
  */
 import type { CallNode, IdentifierNode, OperandNode } from '../../tools/filter/filter-ast.ts';
-import type { SqlDialect, SqlValue } from '../../storage/types.ts';
+import type { ColumnKind, SqlDialect, SqlValue } from '../../storage/types.ts';
 import { formatDateTime } from '../../tools/datetime.ts';
 import { findField, isAuthCollection, type CollectionLookup, type CollectionModel, type FieldModel } from '../collections/collection.ts';
 import { hasUniqueIndex } from '../collections/collection-validator.ts';
@@ -59,6 +59,8 @@ export interface ResolvedOperand {
   readonly known?: SqlValue;
   /** Conditions that must hold together with any comparison of this operand (email visibility). */
   readonly constraints: readonly string[];
+  /** Storage kind of a column operand (a field's column, `:length` as number), when known. */
+  readonly kind?: ColumnKind;
 }
 
 /** Shared state of one compilation (and of the rules it compiles for related collections). */
@@ -384,7 +386,9 @@ export class RecordFieldResolver {
         constraints.push(`${vis.sql} = TRUE`);
       }
     }
-    return { sql: plan.lower ? d.lower(value) : value, strict, constraints };
+    const t = plan.terminal;
+    const kind = plan.lower ? undefined : t.kind === 'length' ? 'number' : t.kind === 'column' ? findFieldType(t.field.type)?.columnKind(t.field) : undefined;
+    return { sql: plan.lower ? d.lower(value) : value, strict, constraints, ...(kind ? { kind } : {}) };
   }
 
   /** A column of a row: `alias.col`, or a bound value for a values root. */
@@ -592,7 +596,7 @@ export class RecordFieldResolver {
           return this.resolve(arg, scope);
         });
         const [lonA, latA, lonB, latB] = args.map((a) => a.sql);
-        return { sql: d.geoDistance(lonA, latA, lonB, latB), strict: true, constraints: args.flatMap((a) => a.constraints) };
+        return { sql: d.geoDistance(lonA, latA, lonB, latB), strict: true, constraints: args.flatMap((a) => a.constraints), kind: 'number' };
       }
       case 'strftime': {
         const [format, time, ...modifiers] = node.args;

@@ -98,10 +98,9 @@ export function compileSort(input: string, opts: CompileOptions): CompiledSql {
   const items = keys.map((key) => {
     const desc = key.startsWith('-');
     const name = desc || key.startsWith('+') ? key.slice(1) : key;
-    const direction = desc ? 'DESC' : 'ASC';
     if (name.length > MAX_SORT_KEY_LENGTH) throw new BadRequestError(`Sort key too long: at most ${MAX_SORT_KEY_LENGTH} characters.`);
     if (name === '@random') return opts.dialect.randomOrder;
-    if (name === '@rowid') return `${opts.alias}.${opts.dialect.rowidOrder} ${direction}`;
+    if (name === '@rowid') return opts.dialect.orderItem(`${opts.alias}.${opts.dialect.rowidOrder}`, desc);
     let node;
     try {
       node = parseIdentifier(name);
@@ -112,7 +111,7 @@ export function compileSort(input: string, opts: CompileOptions): CompiledSql {
     const resolved = resolver.resolve(node, new JoinScope('none', ctx.nextAlias, name));
     // A hidden email must not leak through ordering either.
     const sql = resolved.constraints.length ? `(CASE WHEN ${resolved.constraints.join(' AND ')} THEN ${resolved.sql} ELSE NULL END)` : resolved.sql;
-    return `${sql} ${direction}`;
+    return opts.dialect.orderItem(sql, desc);
   });
   return params.finalize(items.join(', '));
 }
@@ -217,6 +216,14 @@ class ExpressionCompiler {
   /** One comparison of two single values (spec §4.4), with the operands' constraints. */
   #compare(l: ResolvedOperand, op: FilterOperator, r: ResolvedOperand): string {
     const d = this.#ctx.dialect;
+    // A number or bool column (or geoDistance) against anything that is not a number or NULL
+    // (`views = "abc"`, `id > views`, `published = views`): SQLite converts the other side to a
+    // number where it can (numeric affinity). Engines with static types get both sides as
+    // numbers, text that is not a number reading as NULL rather than failing the query.
+    if (op !== '~' && op !== '!~' && (mixesTypes(l, r, op) || mixesTypes(r, l, op))) {
+      l = { ...l, sql: d.numeric(l.sql) };
+      r = { ...r, sql: d.numeric(r.sql) };
+    }
     let sql: string;
     switch (op) {
       case '=':
@@ -229,8 +236,14 @@ class ExpressionCompiler {
         sql = op === '~' ? like : `NOT (${like})`;
         break;
       }
-      default:
-        sql = `${l.sql} ${op} ${r.sql}`;
+      default: {
+        // Two bound values (or a bound number and a JSON value) have no column whose type the
+        // engine could compare them by: say they are numbers when one is (spec §4.4: numbers
+        // compare numerically, as in SQLite).
+        const isNumber = (o: ResolvedOperand): boolean => typeof (o.literal ? o.literal.value : o.known) === 'number';
+        const numeric = (isNumber(l) && (isNumber(r) || r.strict)) || (isNumber(r) && l.strict);
+        sql = numeric ? `${d.numeric(l.sql)} ${op} ${d.numeric(r.sql)}` : `${l.sql} ${op} ${r.sql}`;
+      }
     }
     const constraints = [...l.constraints, ...r.constraints];
     return constraints.length ? `(${sql} AND ${constraints.join(' AND ')})` : `(${sql})`;
@@ -267,6 +280,21 @@ class ExpressionCompiler {
     }
     return `('%' || ${r.sql} || '%')`;
   }
+}
+
+/** True when `typed` is a number/bool column or expression and `other` is not of its kind. */
+function mixesTypes(typed: ResolvedOperand, other: ResolvedOperand, op: FilterOperator): boolean {
+  if (typed.kind !== 'number' && typed.kind !== 'bool') return false;
+  if (other.kind === typed.kind) return false;
+  const value = other.literal ? other.literal.value : other.known;
+  if (other.literal || other.known !== undefined) {
+    if (value === null || typeof value === 'number' || typeof value === 'bigint') return false;
+    // `x = ""` is the NULL ≡ '' test, which compares text; a strict comparison does not coalesce.
+    if (value === '' && (op === '=' || op === '!=') && !typed.strict && !other.strict) return false;
+    return true;
+  }
+  if (other.sql === 'NULL') return false;
+  return true;
 }
 
 function hasUnescapedPercent(s: string): boolean {

@@ -12,6 +12,7 @@ export class SqliteDialect implements SqlDialect {
   readonly supportsReturning = true;
   readonly randomOrder = 'RANDOM()';
   readonly rowidOrder = '_rowid_';
+  readonly hiddenColumns: readonly string[] = [];
 
   quote(identifier: string): string {
     // Identifiers come from validated collection and field names; this is the last line of
@@ -40,6 +41,19 @@ export class SqliteDialect implements SqlDialect {
 
   primaryKeyDefinition(): string {
     return 'TEXT PRIMARY KEY DEFAULT (lower(hex(randomblob(7)))) NOT NULL';
+  }
+
+  indexExpression(sql: string): string {
+    return sql;
+  }
+
+  lockRows(): string {
+    // One writer at a time (BEGIN IMMEDIATE): nothing else can change the rows meanwhile.
+    return '';
+  }
+
+  orderItem(expr: string, descending: boolean): string {
+    return `${expr} ${descending ? 'DESC' : 'ASC'}`;
   }
 
   jsonEach(expr: string, alias: string): string {
@@ -77,6 +91,10 @@ export class SqliteDialect implements SqlDialect {
 
   coalesceText(expr: string): string {
     return `COALESCE(${expr}, '')`;
+  }
+
+  numeric(expr: string): string {
+    return expr;
   }
 
   isNotDistinctFrom(left: string, right: string): string {

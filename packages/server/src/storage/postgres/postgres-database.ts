@@ -1,0 +1,349 @@
+/**
+ * PostgreSQL storage on the `pg` driver.
+ *
+ * A bounded pool of connections: reads outside transactions borrow one for a single statement;
+ * `transaction()` holds one for BEGIN … COMMIT (READ COMMITTED; rows about to be rewritten are
+ * locked with `SELECT … FOR UPDATE`, see SqlDialect.lockRows). When every connection stays busy
+ * longer than `acquireTimeoutMs`, a caller gets `ServiceUnavailableError` (503) instead of
+ * waiting forever. `schema` (created when missing) is put first on every connection's
+ * search_path, so one database can hold several Basalt instances, e.g. one per test run.
+ *
+ * Basalt's SQL uses `?` placeholders; they are rewritten to `$1…$n` here (never inside quoted
+ * strings, identifiers or comments).
+ * @module
+ */
+import pg from 'pg';
+import { ServiceUnavailableError } from '../../core/errors.ts';
+import type { Database, Executor, Row, SqlValue } from '../types.ts';
+import { PostgresDialect } from './postgres-dialect.ts';
+import { FUNCTIONS_SQL, FUNCTIONS_VERSION } from './postgres-functions.ts';
+
+/** Default most connections one Basalt process opens. */
+export const DEFAULT_POOL_SIZE = 10;
+/** Default milliseconds a statement waits for a free connection before failing with 503. */
+export const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
+/** How many rewritten SQL texts are remembered. */
+export const PLACEHOLDER_CACHE_SIZE = 1000;
+
+export interface PostgresOptions {
+  /** `postgres://user:pass@host:5432/dbname` (libpq URL; `?sslmode=…` etc. are honoured). */
+  url: string;
+  /** Schema to use (created when missing); default: the server's search_path. */
+  schema?: string;
+  /** Pool size (default 10). */
+  maxConnections?: number;
+  /** Milliseconds to wait for a free connection (default 10 000). */
+  acquireTimeoutMs?: number;
+  /** Milliseconds one statement may run (default: no limit). */
+  statementTimeoutMs?: number;
+}
+
+// Values come back as the SQLite driver returns them: 64-bit integers (COUNT(*)) and numerics as
+// numbers, JSON as its text, dates as text. Booleans stay booleans (field types accept both).
+const IDENTITY = (v: string) => v;
+const TYPES = {
+  getTypeParser(oid: number, format?: string) {
+    switch (oid) {
+      case 20: // int8
+      case 1700: // numeric
+        return (v: string) => Number(v);
+      case 114: // json
+      case 3802: // jsonb
+      case 1082: // date
+      case 1114: // timestamp
+      case 1184: // timestamptz
+        return IDENTITY;
+      default:
+        return pg.types.getTypeParser(oid, format as 'text');
+    }
+  },
+} as pg.CustomTypesConfig;
+
+const placeholderCache = new Map<string, string>();
+
+/** Rewrites `?` placeholders to `$n`, skipping quoted text, quoted identifiers and comments. */
+export function numberPlaceholders(sql: string): string {
+  const cached = placeholderCache.get(sql);
+  if (cached !== undefined) return cached;
+  let out = '';
+  let n = 0;
+  let start = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i];
+    if (ch === '?') {
+      out += `${sql.slice(start, i)}$${++n}`;
+      start = i + 1;
+    } else if (ch === "'" || ch === '"') {
+      const end = sql.indexOf(ch, i + 1);
+      i = end < 0 ? sql.length : end; // a doubled quote just closes and reopens
+    } else if (ch === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? sql.length : end;
+    } else if (ch === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end < 0 ? sql.length : end + 1;
+    }
+  }
+  out += sql.slice(start);
+  if (placeholderCache.size >= PLACEHOLDER_CACHE_SIZE) placeholderCache.delete(placeholderCache.keys().next().value as string);
+  placeholderCache.set(sql, out);
+  return out;
+}
+
+// PostgreSQL text cannot hold U+0000, which SQLite stores and clients may send. Text is
+// escaped on the way in and unescaped on the way out, with a character from a private-use plane
+// as escape: U+0000 → ESC '0', ESC → ESC '1'. Equality, and so uniqueness, stay exact.
+const ESC = '\u{F0000}';
+const NEEDS_ESCAPE = /[\u0000\u{F0000}]/u;
+
+function escapeText(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? s.replace(/[\u0000\u{F0000}]/gu, (c) => (c === ESC ? `${ESC}1` : `${ESC}0`)) : s;
+}
+
+function unescapeText(s: string): string {
+  return s.replace(/\u{F0000}([01])/gu, (_, d: string) => (d === '0' ? '\u0000' : ESC));
+}
+
+function decodeRows<T>(rows: T[]): T[] {
+  for (const row of rows as Record<string, unknown>[]) {
+    for (const key in row) {
+      const v = row[key];
+      if (typeof v === 'string' && v.includes(ESC)) row[key] = unescapeText(v);
+    }
+  }
+  return rows;
+}
+
+function bind(params: readonly SqlValue[] | undefined): unknown[] {
+  if (!params || params.length === 0) return [];
+  return params.map((v) => (typeof v === 'string' ? escapeText(v) : v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v));
+}
+
+/** A connection borrowed for one transaction. */
+class TxExecutor implements Executor {
+  readonly #client: pg.PoolClient;
+  constructor(client: pg.PoolClient) {
+    this.#client = client;
+  }
+  async all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    if (process.env.PGDEBUG) try { await this.#client.query('SAVEPOINT dbg'); const r0 = await this.#client.query(numberPlaceholders(sql), bind(params)); await this.#client.query('RELEASE dbg'); } catch (e) { console.error('PGDEBUG', (e as Error).message, sql); await this.#client.query('ROLLBACK TO dbg'); }
+    const r = await this.#client.query(numberPlaceholders(sql), bind(params));
+    return decodeRows(r.rows as T[]);
+  }
+  async get<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    const r = await this.#client.query(numberPlaceholders(sql), bind(params));
+    return decodeRows(r.rows as T[])[0];
+  }
+  async run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+    const r = await this.#client.query(numberPlaceholders(sql), bind(params));
+    return { changes: r.rowCount ?? 0 };
+  }
+  async exec(sql: string): Promise<void> {
+    if (process.env.PGDEBUG) try { await this.#client.query('SAVEPOINT dbg'); await this.#client.query(sql); await this.#client.query('ROLLBACK TO dbg'); } catch (e) { console.error('PGDEBUG', (e as Error).message, sql); await this.#client.query('ROLLBACK TO dbg'); }
+    await this.#client.query(sql);
+  }
+}
+
+/** Connection-level failures that mean "the database is not there right now". */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+
+/** A PostgreSQL database handle; create it with `PostgresDatabase.open`. */
+export class PostgresDatabase implements Database {
+  readonly dialect = new PostgresDialect();
+  readonly #pool: pg.Pool;
+  readonly #max: number;
+  readonly #acquireTimeoutMs: number;
+  readonly schema: string | undefined;
+  #closed = false;
+
+  private constructor(pool: pg.Pool, options: PostgresOptions) {
+    this.#pool = pool;
+    this.#max = options.maxConnections ?? DEFAULT_POOL_SIZE;
+    this.#acquireTimeoutMs = options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS;
+    this.schema = options.schema;
+  }
+
+  /**
+   * Connects, checks the server answers, creates the schema when given and missing, and
+   * installs Basalt's SQL helper functions. Errors carry a one-line explanation.
+   */
+  static async open(options: PostgresOptions): Promise<PostgresDatabase> {
+    const max = options.maxConnections ?? DEFAULT_POOL_SIZE;
+    if (!Number.isInteger(max) || max < 1) throw new TypeError(`Invalid PostgreSQL pool size ${max}: expected a positive integer.`);
+    if (options.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(options.schema)) throw new TypeError(`Invalid PostgreSQL schema name ${JSON.stringify(options.schema)}.`);
+    try {
+      const url = new URL(options.url);
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new TypeError('not a postgres:// URL');
+    } catch {
+      throw new TypeError(`Invalid PostgreSQL URL ${JSON.stringify(redact(options.url))}: expected postgres://user:password@host:5432/dbname.`);
+    }
+    const config: pg.PoolConfig = {
+      connectionString: options.url,
+      max,
+      connectionTimeoutMillis: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+      types: TYPES,
+      application_name: 'basalt',
+    };
+    const settings: string[] = [];
+    if (options.schema) settings.push(`-c search_path=${options.schema}`);
+    if (options.statementTimeoutMs) settings.push(`-c statement_timeout=${Math.trunc(options.statementTimeoutMs)}`);
+    if (settings.length) config.options = settings.join(' ');
+    const pool = new pg.Pool(config);
+    // An idle connection that dies (server restart) must not crash the process.
+    pool.on('error', () => {});
+    const db = new PostgresDatabase(pool, options);
+    try {
+      const client = await pool.connect().catch((err: unknown) => {
+        throw new Error(`cannot connect to PostgreSQL at ${describeTarget(options.url)}: ${connectMessage(err)}`, { cause: err });
+      });
+      try {
+        if (options.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+        await installFunctions(client);
+      } catch (err) {
+        throw new Error(`PostgreSQL at ${describeTarget(options.url)} refused setup: ${(err as Error).message}${(err as { code?: string }).code === '42501' ? ' (the user needs CREATE privilege on the database or schema)' : ''}`, { cause: err });
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw err;
+    }
+    return db;
+  }
+
+  async #acquire(): Promise<pg.PoolClient> {
+    if (this.#closed) throw new TypeError('The database is closed.');
+    try {
+      return await this.#pool.connect();
+    } catch (err) {
+      throw this.#unavailable(err);
+    }
+  }
+
+  #unavailable(err: unknown): unknown {
+    const message = (err as Error)?.message ?? '';
+    if (/timeout exceeded when trying to connect/.test(message)) {
+      return new ServiceUnavailableError(`The database is busy: all ${this.#max} connections stayed in use for ${this.#acquireTimeoutMs} ms. Try again shortly.`, { cause: err });
+    }
+    const code = (err as { code?: string })?.code;
+    if (code && UNAVAILABLE_CODES.has(code)) return new ServiceUnavailableError('The database is unreachable. Try again shortly.', { cause: err });
+    return err;
+  }
+
+  async #query(sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> {
+    const client = await this.#acquire();
+    let broken: Error | undefined;
+    try {
+      return await client.query(numberPlaceholders(sql), bind(params));
+    } catch (err) {
+      if (!(err as { code?: string }).code || UNAVAILABLE_CODES.has((err as { code?: string }).code!)) broken = err as Error;
+      throw this.#unavailable(err);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return decodeRows((await this.#query(sql, params)).rows as T[]);
+  }
+  async get<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return decodeRows((await this.#query(sql, params)).rows as T[])[0];
+  }
+  async run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+    return { changes: (await this.#query(sql, params)).rowCount ?? 0 };
+  }
+  async exec(sql: string): Promise<void> {
+    await this.transaction((tx) => tx.exec(sql));
+  }
+
+  async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+    const client = await this.#acquire();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await fn(new TxExecutor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError as Error;
+        }
+        throw err;
+      }
+    } catch (err) {
+      const code = (err as { code?: string })?.code;
+      if (code && UNAVAILABLE_CODES.has(code)) broken ??= err as Error;
+      throw this.#unavailable(err);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Drops the schema this handle was opened with, and everything in it (tests). */
+  async dropSchema(): Promise<void> {
+    if (!this.schema) return;
+    await this.#query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
+
+async function installFunctions(client: pg.PoolClient): Promise<void> {
+  // Serialise installers (several processes may start at once on one schema), and skip the work
+  // when this schema already has this version.
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('basalt_functions:' || current_schema()))`);
+    const r = await client.query<{ v: string | null }>(
+      `SELECT obj_description(p.oid, 'pg_proc') AS v FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE n.nspname = current_schema() AND p.proname = 'basalt_strftime'`,
+    );
+    if (r.rows[0]?.v !== `basalt functions v${FUNCTIONS_VERSION}`) {
+      await client.query(FUNCTIONS_SQL);
+      await client.query(`COMMENT ON FUNCTION basalt_strftime(text, text, text[]) IS 'basalt functions v${FUNCTIONS_VERSION}'`);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+function describeTarget(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
+  } catch {
+    return redact(url);
+  }
+}
+
+function connectMessage(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  switch (e?.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is the server running and listening on that port?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'unknown host';
+    case '28P01':
+    case '28000':
+      return `authentication failed (${e.message})`;
+    case '3D000':
+      return `${e.message} (create it first, e.g. createdb)`;
+    default:
+      return e?.message || String(err);
+  }
+}
