@@ -9,7 +9,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { App } from '../core/app.ts';
 import { BasaltError, ValidationError } from '../core/errors.ts';
 import { superuserUpsert } from '../core/operations/superuser-upsert.ts';
+import { PostgresDatabase } from '../storage/postgres/postgres-database.ts';
 import { SqliteDatabase } from '../storage/sqlite/sqlite-database.ts';
+import type { Database } from '../storage/types.ts';
 import { buildRestServer } from '../transports/rest/server.ts';
 
 export const VERSION = '0.1.0';
@@ -30,8 +32,12 @@ Global flags:
   --origins LIST    comma-separated CORS origins, '*' wildcards allowed (default *)
   --dev             log every request (errors are always logged)
   --durability M    full (default: a commit survives power loss) or normal (survives a crash only)
+  --db URL          store data in PostgreSQL instead of SQLite, e.g.
+                    postgres://user:pass@host:5432/dbname (add ?schema=NAME for a schema)
+  --db-pool N       most PostgreSQL connections (default 10)
 
-Environment: BASALT_DATA_DIR overrides the default --dir.
+Environment: BASALT_DATA_DIR overrides the default --dir; BASALT_DATABASE_URL and
+BASALT_DATABASE_POOL set the defaults of --db and --db-pool.
 `;
 
 const OPTIONS = {
@@ -40,6 +46,8 @@ const OPTIONS = {
   origins: { type: 'string' },
   dev: { type: 'boolean' },
   durability: { type: 'string' },
+  db: { type: 'string' },
+  'db-pool': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options'];
@@ -53,11 +61,56 @@ function parseAddress(value: string): { host: string; port: number } {
   return { host: m[1].replace(/^\[|\]$/g, '') || '0.0.0.0', port };
 }
 
-async function openApp(dir: string, durability: string | undefined): Promise<App> {
+/** Where data lives: `--db`/BASALT_DATABASE_URL (PostgreSQL), else SQLite in `--dir`. */
+interface StorageChoice {
+  dir: string;
+  durability: string | undefined;
+  url: string | undefined;
+  pool: string | undefined;
+}
+
+function storageChoice(values: Record<string, string | boolean | undefined>, dir: string): StorageChoice {
+  const url = (values.db as string | undefined) ?? (process.env.BASALT_DATABASE_URL || undefined);
+  const pool = (values['db-pool'] as string | undefined) ?? (process.env.BASALT_DATABASE_POOL || undefined);
+  return { dir, durability: values.durability as string | undefined, url, pool };
+}
+
+/** A printable name of the storage, without a password. */
+function storageName(choice: StorageChoice): string {
+  return choice.url ? choice.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') : resolve(choice.dir);
+}
+
+async function openDatabase(choice: StorageChoice): Promise<Database> {
+  if (choice.url !== undefined) {
+    if (!/^postgres(ql)?:\/\//i.test(choice.url)) throw new UsageError(`invalid --db ${JSON.stringify(storageName(choice))}: expected postgres://user:password@host:5432/dbname`);
+    const size = choice.pool === undefined ? undefined : Number(choice.pool);
+    if (size !== undefined && (!Number.isInteger(size) || size < 1 || size > 1000)) throw new UsageError(`invalid --db-pool ${JSON.stringify(choice.pool)}: expected a whole number from 1 to 1000`);
+    let url: URL;
+    try {
+      url = new URL(choice.url);
+    } catch {
+      throw new UsageError(`invalid --db ${JSON.stringify(storageName(choice))}: expected postgres://user:password@host:5432/dbname`);
+    }
+    // `?schema=` is Basalt's own parameter; the driver must not see it.
+    const schema = url.searchParams.get('schema') ?? undefined;
+    url.searchParams.delete('schema');
+    if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new UsageError(`invalid schema ${JSON.stringify(schema)} in --db: letters, digits and _ only`);
+    return PostgresDatabase.open({ url: url.toString(), schema, maxConnections: size });
+  }
+  const durability = choice.durability;
   if (durability !== undefined && durability !== 'full' && durability !== 'normal') throw new UsageError(`invalid --durability ${JSON.stringify(durability)}: expected full or normal`);
-  mkdirSync(dir, { recursive: true });
-  const db = new SqliteDatabase(join(dir, 'data.db'), { synchronous: durability === 'normal' ? 'NORMAL' : 'FULL' });
-  return App.open(db);
+  mkdirSync(choice.dir, { recursive: true });
+  return new SqliteDatabase(join(choice.dir, 'data.db'), { synchronous: durability === 'normal' ? 'NORMAL' : 'FULL' });
+}
+
+async function openApp(choice: StorageChoice): Promise<App> {
+  const db = await openDatabase(choice);
+  try {
+    return await App.open(db);
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
 }
 
 function describeError(err: unknown): string {
@@ -74,12 +127,13 @@ function describeError(err: unknown): string {
 async function serve(values: Record<string, string | boolean | undefined>, dir: string): Promise<number> {
   const { host, port } = parseAddress(String(values.http ?? '127.0.0.1:8090'));
   const origins = String(values.origins ?? '*').split(',').map((s) => s.trim()).filter(Boolean);
-  const app = await openApp(dir, values.durability as string | undefined);
+  const choice = storageChoice(values, dir);
+  const app = await openApp(choice);
   // Errors (with their cause and request id) are always logged; --dev adds one line per request.
   const server = await buildRestServer(app, { origins, logger: { level: values.dev ? 'info' : 'warn' } });
   await server.listen({ host, port });
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  console.log(`Basalt ${VERSION} serving ${resolve(dir)}\n├─ REST API:  ${base}/api/\n└─ Health:    ${base}/api/health`);
+  console.log(`Basalt ${VERSION} serving ${storageName(choice)}\n├─ REST API:  ${base}/api/\n└─ Health:    ${base}/api/health`);
 
   return new Promise<number>((resolveExit) => {
     let stopping = false;
@@ -106,12 +160,12 @@ async function serve(values: Record<string, string | boolean | undefined>, dir: 
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
-async function superuser(args: string[], dir: string, durability: string | undefined): Promise<number> {
+async function superuser(args: string[], choice: StorageChoice): Promise<number> {
   const [action, email, password] = args;
   if (!action || !['upsert', 'create', 'update', 'delete'].includes(action)) throw new UsageError('superuser needs an action: upsert, create, update or delete');
   if (!email || (action !== 'delete' && !password)) throw new UsageError('missing email and password arguments');
   if (!EMAIL.test(email)) throw new UsageError('missing or invalid email address');
-  const app = await openApp(dir, durability);
+  const app = await openApp(choice);
   try {
     const q = app.db.dialect.quote.bind(app.db.dialect);
     const existing = await app.db.get<{ id: string }>(`SELECT ${q('id')} AS id FROM ${q('_superusers')} WHERE ${app.db.dialect.lower(q('email'))} = ${app.db.dialect.lower('?')}`, [email]);
@@ -162,7 +216,7 @@ export async function main(argv: string[]): Promise<number> {
         if (rest.length) throw new UsageError(`serve takes no arguments (got ${rest.join(' ')})`);
         return await serve(values, dir);
       case 'superuser':
-        return await superuser(rest, dir, values.durability as string | undefined);
+        return await superuser(rest, storageChoice(values, dir));
       case undefined:
         console.log(HELP);
         return 2;

@@ -7,11 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { SignJWT } from 'jose';
 import { request } from '../helpers/scenario.ts';
-import { SUPERUSER_EMAIL, SUPERUSER_PASSWORD, sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { SUPERUSER_EMAIL, SUPERUSER_PASSWORD, sdkError, startTestServer, type TestServer, forEachDialect } from '../helpers/test-server.ts';
 
 const PASSWORD = 'password123';
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
+forEachDialect((dialect) =>
 describe('authentication', () => {
   let t: TestServer;
 
@@ -19,7 +20,7 @@ describe('authentication', () => {
   async function signingKey(collection: string, id: string): Promise<string> {
     const c = t.app.collections.find(collection) as any;
     const q = t.app.db.dialect.quote.bind(t.app.db.dialect);
-    const row = await t.app.db.get<{ tokenKey: string }>(`SELECT ${q('tokenKey')} AS tokenKey FROM ${q(c.name)} WHERE ${q('id')} = ?`, [id]);
+    const row = await t.app.db.get<{ tokenKey: string }>(`SELECT ${q('tokenKey')} AS ${q('tokenKey')} FROM ${q(c.name)} WHERE ${q('id')} = ?`, [id]);
     return String(row?.tokenKey) + c.authToken.secret;
   }
 
@@ -37,7 +38,7 @@ describe('authentication', () => {
   }
 
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ dialect });
     await t.admin.collections.create({ name: 'members', type: 'auth', listRule: '', viewRule: '', createRule: '' } as any);
   });
   after(() => t.close());
@@ -369,7 +370,7 @@ describe('authentication', () => {
       const withUserKey = await forge(claims, await signingKey('users', userId), exp);
       const suSecret = (t.app.collections.find('_superusers') as any).authToken.secret;
       const q = t.app.db.dialect.quote.bind(t.app.db.dialect);
-      const row = await t.app.db.get<{ tokenKey: string }>(`SELECT ${q('tokenKey')} AS tokenKey FROM ${q('users')} WHERE ${q('id')} = ?`, [userId]);
+      const row = await t.app.db.get<{ tokenKey: string }>(`SELECT ${q('tokenKey')} AS ${q('tokenKey')} FROM ${q('users')} WHERE ${q('id')} = ?`, [userId]);
       const withSuSecret = await forge(claims, String(row?.tokenKey) + suSecret, exp);
       for (const forged of [withUserKey, withSuSecret]) {
         assert.equal(await whoAmI(forged), 'guest');
@@ -460,4 +461,5 @@ describe('authentication', () => {
       }
     });
   });
-});
+}),
+);

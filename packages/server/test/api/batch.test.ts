@@ -5,14 +5,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from '../helpers/scenario.ts';
-import { sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { sdkError, startTestServer, type TestServer, forEachDialect } from '../helpers/test-server.ts';
 
+forEachDialect((dialect) =>
 describe('batch', () => {
   let t: TestServer;
   const snapshot = async (c: string) => (await t.admin.collection(c).getFullList({ sort: '@rowid' })).map((r) => ({ ...r }));
 
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ dialect });
     await t.admin.collections.create({
       name: 'notes',
       listRule: '',
@@ -217,4 +218,5 @@ describe('batch', () => {
     b.collection('notes').create({ title: 'x' });
     assert.equal((await sdkError(b.send())).status, 403);
   });
-});
+}),
+);

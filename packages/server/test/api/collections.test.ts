@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { runScenario, type Scenario } from '../helpers/scenario.ts';
-import { sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { sdkError, startTestServer, type TestServer, forEachDialect } from '../helpers/test-server.ts';
 
 const OPEN_RULES = { listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '' };
 
@@ -16,12 +16,13 @@ function fieldErrorFor(data: Record<string, any>, key: string): Record<string, a
   return Object.values(fields).find((e: any) => e && typeof e === 'object' && key in e) as Record<string, any> | undefined;
 }
 
+forEachDialect((dialect) =>
 describe('collections API', () => {
   let t: TestServer;
   let userToken = '';
 
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ dialect });
     const guest = t.client();
     await guest.collection('users').create({ email: 'ann@example.com', password: 'password123', passwordConfirm: 'password123' });
     userToken = (await guest.collection('users').authWithPassword('ann@example.com', 'password123')).token;
@@ -814,4 +815,5 @@ describe('collections API', () => {
       assert.equal((await t.admin.collection('imp_authors').getFullList())[0].name, 'Ann');
     });
   });
-});
+}),
+);

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request, runScenario, type Scenario } from '../helpers/scenario.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer, forEachDialect } from '../helpers/test-server.ts';
 
 const NULL_RULES = { listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null };
 
+forEachDialect((dialect) =>
 describe('Appendix A conformance', () => {
   let t: TestServer;
   const fx = {
@@ -26,7 +27,7 @@ describe('Appendix A conformance', () => {
   const user = () => fx.userToken;
 
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ dialect });
     fx.adminToken = t.admin.authStore.token;
     const pb = t.admin;
     await pb.collections.create({ name: 'locked', ...NULL_RULES, fields: [{ name: 'title', type: 'text' }] });
@@ -556,4 +557,5 @@ describe('Appendix A conformance', () => {
     assert.equal(err.headers.get('x-content-type-options'), 'nosniff');
     assert.match(err.headers.get('content-type') ?? '', /^application\/json/);
   });
-});
+}),
+);

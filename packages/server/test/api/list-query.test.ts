@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from '../helpers/scenario.ts';
-import { sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { sdkError, startTestServer, type TestServer, forEachDialect } from '../helpers/test-server.ts';
 
 const OPEN = { listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '' };
 
+forEachDialect((dialect) =>
 describe('list query parameters', () => {
   let t: TestServer;
   const a: Record<string, string> = {};
@@ -22,7 +23,7 @@ describe('list query parameters', () => {
   }
 
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ dialect });
     const authors = await t.admin.collections.create({ name: 'authors', ...OPEN, fields: [{ name: 'name', type: 'text' }, { name: 'rank', type: 'number' }] });
     await t.admin.collections.update('authors', {
       fields: [...authors.fields, { name: 'mentor', type: 'relation', collectionId: authors.id, maxSelect: 1 }],
@@ -395,4 +396,5 @@ describe('list query parameters', () => {
     const e = await sdkError(t.client().collection('nope').getList(1, 1, { filter: 'nope = 1' }));
     assert.equal(e.status, 404);
   });
-});
+}),
+);

@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type PocketBase from 'pocketbase';
 import { request, runScenario, type Scenario } from '../helpers/scenario.ts';
-import { sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { sdkError, startTestServer, type TestServer, forEachDialect } from '../helpers/test-server.ts';
 
 const PASSWORD = 'password123';
 
+forEachDialect((dialect) =>
 describe('API rules', () => {
   let t: TestServer;
   let alice: PocketBase;
@@ -27,7 +28,7 @@ describe('API rules', () => {
   }
 
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ dialect });
     ({ pb: alice, id: aliceId } = await signUp('alice@example.com', { name: 'Alice' }));
     ({ pb: bob, id: bobId } = await signUp('bob@example.com', { name: 'Bob' }));
   });
@@ -501,4 +502,5 @@ describe('API rules', () => {
       }
     });
   });
-});
+}),
+);

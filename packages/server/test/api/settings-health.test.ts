@@ -5,14 +5,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request, runScenario, type Scenario } from '../helpers/scenario.ts';
-import { sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { sdkError, startTestServer, type TestServer, forEachDialect } from '../helpers/test-server.ts';
 
+forEachDialect((dialect) =>
 describe('health and settings', () => {
   let t: TestServer;
   let userToken = '';
 
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ dialect });
     const guest = t.client();
     await guest.collection('users').create({ email: 'ann@example.com', password: 'password123', passwordConfirm: 'password123' });
     userToken = (await guest.collection('users').authWithPassword('ann@example.com', 'password123')).token;
@@ -154,4 +155,5 @@ describe('health and settings', () => {
       assert.deepEqual(s, { meta: { appName: 'Acme' }, batch: { enabled: true } });
     });
   });
-});
+}),
+);

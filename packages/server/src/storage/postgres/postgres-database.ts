@@ -126,7 +126,6 @@ class TxExecutor implements Executor {
     this.#client = client;
   }
   async all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    if (process.env.PGDEBUG) try { await this.#client.query('SAVEPOINT dbg'); const r0 = await this.#client.query(numberPlaceholders(sql), bind(params)); await this.#client.query('RELEASE dbg'); } catch (e) { console.error('PGDEBUG', (e as Error).message, sql); await this.#client.query('ROLLBACK TO dbg'); }
     const r = await this.#client.query(numberPlaceholders(sql), bind(params));
     return decodeRows(r.rows as T[]);
   }
@@ -139,7 +138,6 @@ class TxExecutor implements Executor {
     return { changes: r.rowCount ?? 0 };
   }
   async exec(sql: string): Promise<void> {
-    if (process.env.PGDEBUG) try { await this.#client.query('SAVEPOINT dbg'); await this.#client.query(sql); await this.#client.query('ROLLBACK TO dbg'); } catch (e) { console.error('PGDEBUG', (e as Error).message, sql); await this.#client.query('ROLLBACK TO dbg'); }
     await this.#client.query(sql);
   }
 }
