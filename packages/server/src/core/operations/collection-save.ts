@@ -14,7 +14,7 @@ import { validateCollection } from '../collections/collection-validator.ts';
 import { deriveViewFields } from '../collections/collection-view-fields.ts';
 import { createCollectionTable, dropCollectionTable, updateCollectionTable } from '../collections/table-sync.ts';
 import { BadRequestError, NotFoundError, ValidationError, fieldError, type FieldErrors } from '../errors.ts';
-import { compileFilter, compileSort } from '../rules/rule-compiler.ts';
+import { checkRule, compileFilter, compileSort } from '../rules/rule-compiler.ts';
 import { deleteWithCascade } from './record-delete.ts';
 import { parsePaging, type ListParams, type ListResult } from './record-list.ts';
 import { inTransaction, requireSuperuser, type OperationContext } from './context.ts';
@@ -23,27 +23,6 @@ function collectionOr404(ctx: OperationContext, idOrName: string): CollectionMod
   const c = ctx.app.collections.find(idOrName);
   if (!c) throw new NotFoundError();
   return c;
-}
-
-/** Checks a rule by compiling it against the collection with an empty request. */
-function ruleChecker(ctx: OperationContext, lookup: { find(id: string): CollectionModel | undefined; all(): readonly CollectionModel[] }) {
-  return (rule: string, collection: CollectionModel): string | undefined => {
-    try {
-      compileFilter(rule, {
-        collection,
-        alias: '_r',
-        collections: lookup,
-        dialect: ctx.app.db.dialect,
-        request: { auth: null, method: 'GET', context: 'default', query: {}, headers: {}, body: {} },
-        mode: 'rule',
-        isSuperuser: true,
-        now: ctx.app.now(),
-      });
-      return undefined;
-    } catch (err) {
-      return (err as Error).message;
-    }
-  };
 }
 
 /** A lookup that sees `pending` in place of (or beside) the stored definitions. */
@@ -72,7 +51,8 @@ async function saveDefinition(ctx: OperationContext, tx: Executor, model: Collec
   });
   const lookup = overlay(ctx, pending.filter((p) => p.id !== model.id));
   const tables = await dialect.listTables(tx);
-  const errors = validateCollection(model, { previous, collections: lookup, tables, checkRule: ruleChecker(ctx, overlay(ctx, [...pending.filter((p) => p.id !== model.id), model])) });
+  const ruleLookup = overlay(ctx, [...pending.filter((p) => p.id !== model.id), model]);
+  const errors = validateCollection(model, { previous, collections: lookup, tables, checkRule: (rule, c) => checkRule(rule, c, ruleLookup, dialect) });
   if (Object.keys(errors).length) throw new ValidationError(message, errors);
   try {
     if (previous) await updateCollectionTable(tx, dialect, previous, model);
