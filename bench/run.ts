@@ -6,8 +6,12 @@
  * pinned to CPU 1) and prints req/s, p50/p99 latency and Basalt's ratio to the reference for
  * each workload, plus cold start time and idle RSS. Results also go to bench/results/latest.json.
  *
+ * `--engine postgres` runs the same comparison on PostgreSQL: Basalt with `--db` on a fresh
+ * schema beside reference-server-postgres.ts (the same server on `pg`) on another fresh schema;
+ * both schemas are dropped at the end. `--engine all` runs sqlite, then postgres.
+ *
  *   npm run bench [-- --only basalt|reference] [--workloads get,list,create,update,mix]
- *                 [--duration S] [--connections N] [--warmup S] [--records N]
+ *                 [--engine sqlite|postgres|all] [--duration S] [--connections N] [--warmup S] [--records N]
  *   env: BENCH_DURATION (10), BENCH_CONNECTIONS (50), BENCH_WARMUP (2), BENCH_RECORDS (10000)
  * @module
  */
@@ -30,6 +34,10 @@ const HEALTH_TIMEOUT_MS = 15_000;
 type TargetName = 'basalt' | 'reference';
 const ALL_TARGETS: TargetName[] = ['basalt', 'reference'];
 const ALL_WORKLOADS: Workload[] = ['get', 'list', 'create', 'update', 'mix'];
+type Engine = 'sqlite' | 'postgres';
+const ENGINES = ['sqlite', 'postgres', 'all'] as const;
+/** The PostgreSQL server the postgres engine uses (BENCH_POSTGRES_URL overrides it). */
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Basalt's minimum throughput relative to the reference, per workload (the issue's targets). */
 const TARGET_RATIO: Record<Workload, { ratio: number; kind: string }> = {
@@ -52,6 +60,8 @@ const WORKLOAD_TITLE: Record<Workload, string> = {
 function usage(): never {
   console.log(`usage: npm run bench [-- options]
   --only basalt|reference     run one target only (no ratios)
+  --engine sqlite|postgres|all  storage engine of both targets (env BENCH_ENGINE, default sqlite);
+                              postgres uses BENCH_POSTGRES_URL (default ${POSTGRES_URL})
   --workloads get,list,...    subset of: ${ALL_WORKLOADS.join(',')}
   --duration S                measured seconds per workload   (env BENCH_DURATION, default 10)
   --connections N             concurrent connections          (env BENCH_CONNECTIONS, default 50)
@@ -77,7 +87,7 @@ function parseOptions() {
     else if (i + 1 < argv.length) flags[a.slice(2)] = argv[++i];
     else fail(`${a} needs a value`);
   }
-  const known = new Set(['only', 'workloads', 'duration', 'connections', 'warmup', 'records']);
+  const known = new Set(['only', 'workloads', 'duration', 'connections', 'warmup', 'records', 'engine']);
   for (const k of Object.keys(flags)) if (!known.has(k)) fail(`unknown option --${k} (see --help)`);
 
   const num = (flag: string, env: string, def: number, min: number) => {
@@ -99,7 +109,10 @@ function parseOptions() {
     if (list.length === 0) fail('--workloads is empty');
     workloads = ALL_WORKLOADS.filter((w) => list.includes(w)); // canonical order
   }
+  const engine = flags.engine ?? process.env.BENCH_ENGINE ?? 'sqlite';
+  if (!(ENGINES as readonly string[]).includes(engine)) fail(`--engine must be one of ${ENGINES.join(', ')}`);
   return {
+    engine: engine as Engine | 'all',
     targets,
     workloads,
     duration: num('duration', 'BENCH_DURATION', 10, 1),
@@ -109,7 +122,34 @@ function parseOptions() {
   };
 }
 
-const opts = parseOptions();
+const parsed = parseOptions();
+
+// `--engine all`: run this script once per engine, one after the other, with the same options.
+if (parsed.engine === 'all') {
+  const rest = process.argv.slice(2).filter((a, i, all) => a !== '--engine' && all[i - 1] !== '--engine' && !a.startsWith('--engine='));
+  let worst = 0;
+  for (const engine of ['sqlite', 'postgres'] as const) {
+    const r = spawnSync(process.execPath, [import.meta.filename, ...rest, '--engine', engine], { stdio: 'inherit', env: { ...process.env, BENCH_ENGINE: engine } });
+    worst = Math.max(worst, r.status ?? 1);
+    if (engine === 'sqlite') console.log('');
+  }
+  process.exit(worst);
+}
+const opts = { ...parsed, engine: parsed.engine as Engine };
+
+/** Fresh schema names for the postgres engine (dropped on exit). */
+const runTag = `${process.pid.toString(36)}_${Date.now().toString(36)}`;
+const SCHEMAS: Record<TargetName, string> = { basalt: `bench_basalt_${runTag}`, reference: `bench_reference_${runTag}` };
+const withSchema = (schema: string) => `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+
+/** Drops the bench schemas; synchronous (a child process) so it also runs from a signal handler. */
+function dropSchemasSync() {
+  if (opts.engine !== 'postgres') return;
+  const script = `import pg from 'pg'; const c = new pg.Client({ connectionString: process.argv[1] }); await c.connect();
+for (const s of process.argv.slice(2)) await c.query('DROP SCHEMA IF EXISTS "' + s + '" CASCADE'); await c.end();`;
+  const r = spawnSync(NODE, ['--input-type=module', '-e', script, POSTGRES_URL, ...Object.values(SCHEMAS)], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) console.error(`bench: could not drop the schemas ${Object.values(SCHEMAS).join(', ')}: ${(r.stderr || r.error?.message || '').trim().split('\n')[0]}`);
+}
 
 // ---- process bookkeeping: every child is killed and every temp dir removed on exit ---------
 
@@ -143,6 +183,7 @@ function cleanupSync() {
   if (cleanedUp) return;
   cleanedUp = true;
   for (const c of groups) killGroup(c, 'SIGKILL');
+  dropSchemasSync();
   try {
     rmSync(tempRoot, { recursive: true, force: true });
   } catch {}
@@ -367,7 +408,8 @@ async function startBasalt(t: TargetState) {
   if (!existsSync(BASALT_BIN)) throw new TargetError(`Basalt entry point not found: ${relative(ROOT, BASALT_BIN)}`);
   const cliSource = join(ROOT, 'packages/server/src/cli/main.ts');
   const cliNote = existsSync(cliSource) || process.env.BENCH_BASALT_BIN ? '' : ` (note: ${relative(ROOT, cliSource)} does not exist yet)`;
-  const up = spawnSync(NODE, [BASALT_BIN, 'superuser', 'upsert', SUPERUSER_EMAIL, SUPERUSER_PASSWORD, '--dir', dir], {
+  const dbArgs = opts.engine === 'postgres' ? ['--db', withSchema(SCHEMAS.basalt)] : [];
+  const up = spawnSync(NODE, [BASALT_BIN, 'superuser', 'upsert', SUPERUSER_EMAIL, SUPERUSER_PASSWORD, '--dir', dir, ...dbArgs], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: HEALTH_TIMEOUT_MS,
@@ -379,7 +421,7 @@ async function startBasalt(t: TargetState) {
   }
   const port = await freePort();
   t.base = `http://127.0.0.1:${port}`;
-  const t0 = spawnServer(t, [BASALT_BIN, 'serve', '--http', `127.0.0.1:${port}`, '--dir', dir]);
+  const t0 = spawnServer(t, [BASALT_BIN, 'serve', '--http', `127.0.0.1:${port}`, '--dir', dir, ...dbArgs]);
   t.coldStartMs = await waitHealthy(t, t0);
   progressDone(`  basalt: healthy after ${t.coldStartMs.toFixed(0)} ms (pid ${t.child!.pid}${pinning ? `, CPU ${SERVER_CPU}` : ''})`);
 
@@ -425,7 +467,10 @@ async function startBasalt(t: TargetState) {
 async function startReference(t: TargetState) {
   const port = await freePort();
   t.base = `http://127.0.0.1:${port}`;
-  const t0 = spawnServer(t, [join(BENCH_DIR, 'reference-server.ts'), '--port', String(port), '--db', join(tempRoot, 'reference.db')]);
+  const t0 =
+    opts.engine === 'postgres'
+      ? spawnServer(t, [join(BENCH_DIR, 'reference-server-postgres.ts'), '--port', String(port), '--url', POSTGRES_URL, '--schema', SCHEMAS.reference])
+      : spawnServer(t, [join(BENCH_DIR, 'reference-server.ts'), '--port', String(port), '--db', join(tempRoot, 'reference.db')]);
   t.coldStartMs = await waitHealthy(t, t0);
   progressDone(`  reference: healthy after ${t.coldStartMs.toFixed(0)} ms (pid ${t.child!.pid}${pinning ? `, CPU ${SERVER_CPU}` : ''})`);
   return { token: undefined, batchEnabled: true };
@@ -630,8 +675,23 @@ const LOAD_SATURATED_PCT = 90;
 const MAX_FAILURE_RATE = 0.001;
 const failureRate = (r: LoadResult) => (r.non2xx + r.errors + r.timeouts) / Math.max(1, r.requests + r.errors);
 
+/** The server's version line, or a clean exit when it is unreachable. */
+async function postgresVersion(): Promise<string> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 5000 });
+  try {
+    await c.connect();
+    const r = await c.query<{ v: string }>("SELECT split_part(version(), ' ', 1) || ' ' || split_part(version(), ' ', 2) AS v");
+    return r.rows[0].v;
+  } catch (e) {
+    fail(`PostgreSQL at ${POSTGRES_URL} is unreachable (${(e as Error).message}); start it or set BENCH_POSTGRES_URL`);
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
 const startedAt = new Date();
-console.log('Basalt benchmark');
+console.log(opts.engine === 'postgres' ? 'Basalt benchmark on PostgreSQL' : 'Basalt benchmark');
 console.log(
   `  node ${process.version}, ${cpuCount} CPUs, ${
     pinning ? `pinned with taskset (servers on CPU ${SERVER_CPU}, load generator on CPU ${LOAD_CPU})` : hasTaskset ? 'not pinned (fewer than 2 CPUs)' : 'not pinned (taskset not found)'
@@ -641,7 +701,14 @@ console.log(
   `  targets: ${opts.targets.join(', ')}; workloads: ${opts.workloads.join(', ')}; ${opts.duration} s measured + ${opts.warmup} s warmup each; ${opts.connections} connections; ${opts.records} seeded records`,
 );
 console.log('  collection posts: listRule/viewRule "published = true" (evaluated on every read), createRule/updateRule "" (anyone);');
-console.log('  index idx_posts_views on both; load runs as a guest so the rules apply; SQLite WAL + synchronous=FULL on both.');
+if (opts.engine === 'postgres') {
+  const version = await postgresVersion();
+  console.log(`  index idx_posts_views on both; load runs as a guest so the rules apply; engine: ${version} at ${POSTGRES_URL.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')},`);
+  console.log(`  one fresh schema per target (${SCHEMAS.basalt}, ${SCHEMAS.reference}; dropped at the end), 10 pooled connections each;`);
+  console.log('  the PostgreSQL server itself is not pinned, and its CPU is not in the "server" CPU figures.');
+} else {
+  console.log('  index idx_posts_views on both; load runs as a guest so the rules apply; SQLite WAL + synchronous=FULL on both.');
+}
 console.log('');
 
 const targets: TargetState[] = opts.targets.map((name) => ({
@@ -768,7 +835,7 @@ const results = {
   version: 1,
   startedAt: startedAt.toISOString(),
   finishedAt: new Date().toISOString(),
-  config: { targets: opts.targets, workloads: opts.workloads, durationS: opts.duration, warmupS: opts.warmup, connections: opts.connections, records: opts.records },
+  config: { engine: opts.engine, targets: opts.targets, workloads: opts.workloads, durationS: opts.duration, warmupS: opts.warmup, connections: opts.connections, records: opts.records },
   environment: {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -788,7 +855,7 @@ const results = {
     ]),
   ),
 };
-const out = join(resultsDir, 'latest.json');
+const out = join(resultsDir, opts.engine === 'postgres' ? 'latest-postgres.json' : 'latest.json');
 writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 console.log(`\nresults written to ${relative(process.cwd(), out) || out}`);
 

@@ -9,10 +9,14 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { App } from '../core/app.ts';
 import { BasaltError, ValidationError } from '../core/errors.ts';
 import { superuserUpsert } from '../core/operations/superuser-upsert.ts';
+import type { OutboxEntry } from '../mail/outbox/outbox-mailer.ts';
+import { createSmtpMailer } from '../mail/smtp/smtp-mailer.ts';
 import { PostgresDatabase } from '../storage/postgres/postgres-database.ts';
 import { SqliteDatabase } from '../storage/sqlite/sqlite-database.ts';
 import type { Database } from '../storage/types.ts';
 import { buildRestServer } from '../transports/rest/server.ts';
+import { migrate, MIGRATE_FLAGS_HELP, MIGRATE_HELP } from './migrate.ts';
+import { UsageError } from './usage-error.ts';
 
 export const VERSION = '0.1.0';
 
@@ -24,6 +28,7 @@ Usage:
   basalt superuser create EMAIL PASSWORD [--dir DIR]   create a superuser (fails if it exists)
   basalt superuser update EMAIL PASSWORD [--dir DIR]   set the password of an existing superuser
   basalt superuser delete EMAIL [--dir DIR]            delete a superuser
+${MIGRATE_HELP}
   basalt --help | --version
 
 Global flags:
@@ -35,6 +40,7 @@ Global flags:
   --db URL          store data in PostgreSQL instead of SQLite, e.g.
                     postgres://user:pass@host:5432/dbname (add ?schema=NAME for a schema)
   --db-pool N       most PostgreSQL connections (default 10)
+${MIGRATE_FLAGS_HELP}
 
 Environment: BASALT_DATA_DIR overrides the default --dir; BASALT_DATABASE_URL and
 BASALT_DATABASE_POOL set the defaults of --db and --db-pool.
@@ -48,11 +54,14 @@ const OPTIONS = {
   durability: { type: 'string' },
   db: { type: 'string' },
   'db-pool': { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  force: { type: 'boolean' },
+  batch: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options'];
 
-class UsageError extends Error {}
 
 function parseAddress(value: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(value);
@@ -103,10 +112,25 @@ async function openDatabase(choice: StorageChoice): Promise<Database> {
   return new SqliteDatabase(join(choice.dir, 'data.db'), { synchronous: durability === 'normal' ? 'NORMAL' : 'FULL' });
 }
 
-async function openApp(choice: StorageChoice): Promise<App> {
+/**
+ * Announces a message kept in the outbox (SMTP disabled). In dev mode the links it contains are
+ * printed, so sign-up and reset flows can be finished from the console; otherwise only who it is
+ * for, since links carry live tokens (superusers read them at GET /api/outbox).
+ */
+function outboxAnnouncer(dev: boolean): (entry: OutboxEntry) => void {
+  return (entry) => {
+    const to = entry.to.map((a) => a.address).join(', ');
+    const links = dev ? [...entry.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&')) : [];
+    const codes = dev ? [...entry.text.matchAll(/\b\d{6,}\b/g)].map((m) => m[0]) : [];
+    const details = dev ? [...links.map((l) => `\n   link: ${l}`), ...codes.map((c) => `\n   code: ${c}`)].join('') : ' (SMTP is off: read it at GET /api/outbox as a superuser)';
+    console.log(`mail to ${to}: "${entry.subject}"${details}`);
+  };
+}
+
+async function openApp(choice: StorageChoice, dev = false): Promise<App> {
   const db = await openDatabase(choice);
   try {
-    return await App.open(db);
+    return await App.open(db, { smtpMailer: createSmtpMailer, onOutboxMessage: outboxAnnouncer(dev) });
   } catch (err) {
     await db.close().catch(() => {});
     throw err;
@@ -128,11 +152,14 @@ async function serve(values: Record<string, string | boolean | undefined>, dir: 
   const { host, port } = parseAddress(String(values.http ?? '127.0.0.1:8090'));
   const origins = String(values.origins ?? '*').split(',').map((s) => s.trim()).filter(Boolean);
   const choice = storageChoice(values, dir);
-  const app = await openApp(choice);
+  const app = await openApp(choice, values.dev === true);
   // Errors (with their cause and request id) are always logged; --dev adds one line per request.
   const server = await buildRestServer(app, { origins, logger: { level: values.dev ? 'info' : 'warn' } });
   await server.listen({ host, port });
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // With port 0 the system picks one: print the port actually bound.
+  const bound = server.server.address();
+  const realPort = typeof bound === 'object' && bound ? bound.port : port;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${realPort}`;
   console.log(`Basalt ${VERSION} serving ${storageName(choice)}\n├─ REST API:  ${base}/api/\n└─ Health:    ${base}/api/health`);
 
   return new Promise<number>((resolveExit) => {
@@ -217,6 +244,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(values, dir);
       case 'superuser':
         return await superuser(rest, storageChoice(values, dir));
+      case 'migrate':
+        return await migrate(values, rest);
       case undefined:
         console.log(HELP);
         return 2;

@@ -3,14 +3,19 @@
  * Transports and the CLI hold an App and call operations with it; nothing here knows HTTP.
  * @module
  */
-import type { Database } from '../storage/types.ts';
+import type { SmtpMailerFactory } from '../mail/mailer.ts';
+import { OutboxMailer, type OutboxListener } from '../mail/outbox/outbox-mailer.ts';
+import type { Database, Executor, SqlDialect } from '../storage/types.ts';
 import { nowDateTime } from '../tools/datetime.ts';
 import type { CollectionModel } from './collections/collection.ts';
 import { systemCollections } from './collections/collection-defaults.ts';
 import { CollectionStore, collectionsTableSql } from './collections/collection-store.ts';
 import { createCollectionTable } from './collections/table-sync.ts';
 import { AppEvents } from './events.ts';
+import { authTablesSql } from './auth/auth-tables.ts';
+import { AppMailer } from './mail/app-mailer.ts';
 import './fields/index.ts';
+import { RealtimeBroker, type RealtimeBrokerOptions } from './realtime/realtime-broker.ts';
 import { SettingsStore } from './settings/settings.ts';
 
 /** Where the App reports problems nobody else can see (failed after-commit hooks). */
@@ -22,6 +27,25 @@ export interface AppOptions {
   /** Clock used for tokens and datetime macros; tests freeze it. */
   now?: () => Date;
   logger?: AppLogger;
+  /** Builds the SMTP mailer when `settings.smtp.enabled` (the CLI passes nodemailer's). */
+  smtpMailer?: SmtpMailerFactory;
+  /** Told about each message stored in the outbox (the CLI prints it; links only in dev mode). */
+  onOutboxMessage?: OutboxListener;
+  /** Limits and broadcast permissions of realtime connections. */
+  realtime?: RealtimeBrokerOptions;
+}
+
+/**
+ * Creates Basalt's internal tables (`_collections`, `_params`) when missing, inside `tx`. App.open
+ * calls it; `copyDatabase` uses it to prepare an empty target.
+ */
+export async function createInternalTables(tx: Executor, dialect: SqlDialect): Promise<void> {
+  const q = dialect.quote.bind(dialect);
+  await tx.exec(collectionsTableSql(q));
+  await tx.exec(
+    `CREATE TABLE IF NOT EXISTS ${q('_params')} (${q('id')} TEXT PRIMARY KEY NOT NULL, ${q('value')} JSON DEFAULT NULL, ${q('created')} TEXT DEFAULT '' NOT NULL, ${q('updated')} TEXT DEFAULT '' NOT NULL)`,
+  );
+  await tx.exec(authTablesSql(dialect));
 }
 
 export class App {
@@ -31,6 +55,10 @@ export class App {
   readonly now: () => Date;
   readonly events = new AppEvents();
   readonly logger: AppLogger;
+  readonly mailer: AppMailer;
+  /** Realtime clients, subscriptions and delivery; server code publishes to broadcast topics here. */
+  readonly realtime: RealtimeBroker;
+  readonly #background = new Set<Promise<void>>();
 
   private constructor(db: Database, options: AppOptions) {
     this.db = db;
@@ -38,6 +66,28 @@ export class App {
     this.settings = new SettingsStore(db);
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger ?? { error: (details, message) => console.error(`basalt: ${message}`, details) };
+    // Note: the outbox (an in-memory Mailer without dependencies) is the one concrete mail adapter
+    // core constructs: it is every instance's fallback, as an in-memory bus would be.
+    this.mailer = new AppMailer(this.settings, new OutboxMailer(options.onOutboxMessage), options.smtpMailer);
+    this.realtime = new RealtimeBroker(this, options.realtime);
+  }
+
+  /**
+   * Runs `task` after the current request, without making the request wait: used for work whose
+   * duration must not show in response times (mail to an account that may not exist). Failures
+   * are logged. `close()` waits for tasks still running.
+   */
+  runInBackground(name: string, task: () => Promise<void>): void {
+    const p: Promise<void> = Promise.resolve()
+      .then(task)
+      .catch((err) => this.logger.error({ err, task: name }, 'a background task failed'))
+      .finally(() => this.#background.delete(p));
+    this.#background.add(p);
+  }
+
+  /** Resolves once every background task started so far has finished. */
+  async idle(): Promise<void> {
+    while (this.#background.size) await Promise.all([...this.#background]);
   }
 
   /**
@@ -48,10 +98,7 @@ export class App {
     const app = new App(db, options);
     const q = db.dialect.quote.bind(db.dialect);
     await db.transaction(async (tx) => {
-      await tx.exec(collectionsTableSql(q));
-      await tx.exec(
-        `CREATE TABLE IF NOT EXISTS ${q('_params')} (${q('id')} TEXT PRIMARY KEY NOT NULL, ${q('value')} JSON DEFAULT NULL, ${q('created')} TEXT DEFAULT '' NOT NULL, ${q('updated')} TEXT DEFAULT '' NOT NULL)`,
-      );
+      await createInternalTables(tx, db.dialect);
       const existing = await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${q('_collections')}`);
       if (Number(existing?.n ?? 0) === 0) {
         const now = nowDateTime();
@@ -68,6 +115,9 @@ export class App {
   }
 
   async close(): Promise<void> {
+    await this.idle();
+    await this.realtime.close();
+    await this.mailer.close();
     await this.db.close();
   }
 }

@@ -18,6 +18,14 @@ export interface Executor {
   exec(sql: string): Promise<void>;
 }
 
+export interface TransactionOptions {
+  /**
+   * Runs synchronously right after COMMIT succeeds, before any other writer can start: the
+   * place to publish in-memory state that must change together with the committed data.
+   */
+  onCommit?: () => void;
+}
+
 /** A database handle. `transaction` serialises writers and commits whole or not at all. */
 export interface Database extends Executor {
   readonly dialect: SqlDialect;
@@ -27,7 +35,7 @@ export interface Database extends Executor {
    * other's effects in commit order: rows a transaction rewrites are read with
    * `dialect.lockRows('update')`.
    */
-  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -50,9 +58,11 @@ export interface SqlDialect {
   readonly hiddenColumns: readonly string[];
   /**
    * Rewrites a column list or WHERE clause of a collection index, written in PocketBase's
-   * (SQLite's) SQL, for this engine; `columns` are the table's column names.
+   * (SQLite's) SQL, for this engine; `columns` are the table's column names. `part` says whether
+   * `sql` is the indexed column list (an engine may add ordering so that index scans match
+   * `orderItem`'s NULL placement) or the WHERE clause.
    */
-  indexExpression(sql: string, columns: readonly string[]): string;
+  indexExpression(sql: string, columns: readonly string[], part?: 'columns' | 'where'): string;
   /**
    * Suffix for a SELECT inside a transaction that locks the rows it reads until commit
    * (`update`: they are about to be rewritten; `share`: they must not be deleted meanwhile).
@@ -100,8 +110,12 @@ export interface SqlDialect {
    * usually bound text; `time` is a datetime expression (`'now'` when the filter gave none).
    */
   strftime(format: string, time: string, modifiers: readonly string[]): string;
-  /** True when the engine has native RETURNING on INSERT/UPDATE/DELETE. */
-  readonly supportsReturning: boolean;
+  /**
+   * True when the database runs one write transaction at a time (SQLite's single writer): a
+   * writer then always sees the collection definitions of every earlier commit, and needs no
+   * lock on them.
+   */
+  readonly serializesWriters: boolean;
   /** Detects a unique-constraint violation and names the offending columns or index (if it can). */
   uniqueViolation(error: unknown): { columns: string[]; index?: string } | undefined;
   /** Lists user tables and views (for name checks and migrations). */

@@ -104,10 +104,48 @@ export class CollectionStore implements CollectionLookup {
 
   /** Reads every definition (from `db`, or a transaction's executor) into the cache. */
   async reload(db: Executor = this.#db): Promise<void> {
+    this.apply(await this.read(db));
+  }
+
+  /** Reads every definition without touching the cache (see `apply`). */
+  async read(db: Executor): Promise<readonly CollectionModel[]> {
     const q = this.#db.dialect.quote.bind(this.#db.dialect);
     const rows = await db.all<CollectionRow>(`SELECT * FROM ${q('_collections')} ORDER BY ${q('created')}, ${q('name')}`);
-    const list = rows.map(fromRow);
-    this.#list = list;
+    return rows.map(fromRow);
+  }
+
+  /**
+   * Reads one definition inside `tx`, locking its row until the transaction ends, so concurrent
+   * changes of the same collection apply one after the other, each on the other's result.
+   */
+  async readForUpdate(tx: Executor, id: string): Promise<CollectionModel | undefined> {
+    return this.#readLocked(tx, id, 'update');
+  }
+
+  /**
+   * The definition a write transaction must use. Where writers run concurrently (PostgreSQL), it
+   * takes a shared lock on the definition row, so a schema change waits for running writes and
+   * writes wait for a running schema change; the cached model is used while it is current.
+   */
+  async readForWrite(tx: Executor, cached: CollectionModel): Promise<CollectionModel | undefined> {
+    if (this.#db.dialect.serializesWriters) return cached;
+    const locked = await this.#readLocked(tx, cached.id, 'share');
+    return locked && locked.updated === cached.updated ? cached : locked;
+  }
+
+  async #readLocked(tx: Executor, id: string, mode: 'update' | 'share'): Promise<CollectionModel | undefined> {
+    const d = this.#db.dialect;
+    const q = d.quote.bind(d);
+    const row = await tx.get<CollectionRow>(`SELECT * FROM ${q('_collections')} WHERE ${q('id')} = ?${d.lockRows(mode)}`, [id]);
+    return row ? fromRow(row) : undefined;
+  }
+
+  /**
+   * Replaces the cache. Definition changes call it from the transaction's onCommit, so the
+   * cache changes exactly when the data does: a writer that runs next sees the new schema.
+   */
+  apply(list: readonly CollectionModel[]): void {
+    this.#list = [...list];
     this.#byId = new Map(list.map((c) => [c.id, c]));
     this.#byName = new Map(list.map((c) => [c.name.toLowerCase(), c]));
     this.version++;

@@ -10,7 +10,9 @@ import { RULE_NAMES, findField } from './collection.ts';
 import { parseIndex } from './collection-indexes.ts';
 
 const NAME = /^\w+$/;
-const RESERVED_FIELD_NAMES = new Set(['null', 'true', 'false', '_rowid_', 'collectionid', 'collectionname', 'expand']);
+// Besides PocketBase's reserved names: the names JavaScript objects give special meaning to,
+// since record values live in plain objects keyed by field name.
+const RESERVED_FIELD_NAMES = new Set(['null', 'true', 'false', '_rowid_', 'collectionid', 'collectionname', 'expand', '__proto__', 'constructor', 'prototype']);
 const AUTH_RESERVED_FIELD_NAMES = new Set(['passwordconfirm', 'oldpassword']);
 const MAX_TOKEN_DURATION = 94670856;
 

@@ -29,7 +29,7 @@ async function createIndexes(db: Executor, dialect: SqlDialect, collection: Coll
     const idx = parseIndex(sql);
     if (!idx) continue; // validation rejected it already
     const names = collection.fields.map((f) => f.name);
-    const local = { ...idx, columns: dialect.indexExpression(idx.columns, names), where: dialect.indexExpression(idx.where, names) };
+    const local = { ...idx, columns: dialect.indexExpression(idx.columns, names, 'columns'), where: dialect.indexExpression(idx.where, names, 'where') };
     try {
       await db.exec(buildIndexSql(local, collection.name, dialect.quote.bind(dialect)));
     } catch (err) {

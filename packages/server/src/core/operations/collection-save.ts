@@ -12,6 +12,7 @@ import { formatIndex, parseIndex } from '../collections/collection-indexes.ts';
 import { scaffold } from '../collections/collection-defaults.ts';
 import { validateCollection } from '../collections/collection-validator.ts';
 import { deriveViewFields } from '../collections/collection-view-fields.ts';
+import { viewsReading } from '../collections/collection-view-sources.ts';
 import { createCollectionTable, dropCollectionTable, updateCollectionTable } from '../collections/table-sync.ts';
 import { BadRequestError, NotFoundError, ValidationError, fieldError, type FieldErrors } from '../errors.ts';
 import { checkRule, compileFilter, compileSort } from '../rules/rule-compiler.ts';
@@ -77,14 +78,17 @@ async function saveDefinition(ctx: OperationContext, tx: Executor, model: Collec
   return model;
 }
 
-/** Runs a definition change and refreshes the cache after commit. */
+/** Runs a definition change; the cache follows at commit, before the next writer starts. */
 async function change<T>(ctx: OperationContext, fn: (tx: Executor) => Promise<T>): Promise<T> {
-  try {
-    return await ctx.app.db.transaction(fn);
-  } finally {
-    // Reload even after a rollback: DDL failures must not leave the cache ahead of the DB.
-    await ctx.app.collections.reload();
-  }
+  let staged: readonly CollectionModel[] = [];
+  return ctx.app.db.transaction(
+    async (tx) => {
+      const result = await fn(tx);
+      staged = await ctx.app.collections.read(tx);
+      return result;
+    },
+    { onCommit: () => ctx.app.collections.apply(staged) },
+  );
 }
 
 export async function collectionCreate(ctx: OperationContext, body: unknown): Promise<Record<string, unknown>> {
@@ -96,9 +100,12 @@ export async function collectionCreate(ctx: OperationContext, body: unknown): Pr
 
 export async function collectionUpdate(ctx: OperationContext, idOrName: string, body: unknown): Promise<Record<string, unknown>> {
   requireSuperuser(ctx);
-  const previous = collectionOr404(ctx, idOrName);
-  const model = buildCollection(body, previous, ctx.app.collections);
   const saved = await change(ctx, async (tx) => {
+    // Read under a row lock inside the transaction: a concurrent change of the same collection
+    // waits, and this one builds on its result instead of overwriting it.
+    const previous = await ctx.app.collections.readForUpdate(tx, collectionOr404(ctx, idOrName).id);
+    if (!previous) throw new NotFoundError();
+    const model = buildCollection(body, previous, ctx.app.collections);
     const result = await saveDefinition(ctx, tx, model, previous, [], 'Failed to update collection.');
     // Views that read this collection are re-created so they see the new columns.
     for (const view of ctx.app.collections.all().filter((c) => c.type === 'view' && c.id !== model.id)) {
@@ -121,6 +128,13 @@ export async function collectionDelete(ctx: OperationContext, idOrName: string):
   if (c.system) throw new BadRequestError('System collections cannot be deleted.');
   const refs = ctx.app.collections.all().filter((o) => o.id !== c.id && o.fields.some((f) => f.type === 'relation' && f.collectionId === c.id));
   if (refs.length) throw new BadRequestError(`Failed to delete collection probably due to existing reference in ${refs.map((r) => r.name).join(', ')}.`);
+  // PostgreSQL refuses to drop a table a view reads; SQLite drops it and leaves the view broken.
+  // Refuse on both, before any DDL.
+  const readers = viewsReading(c, ctx.app.collections.all());
+  if (readers.length) {
+    const names = readers.map((r) => r.name).join(', ');
+    throw new BadRequestError(`Failed to delete collection: the view collection${readers.length > 1 ? 's' : ''} ${names} read${readers.length > 1 ? '' : 's'} it. Change or delete ${readers.length > 1 ? 'them' : 'it'} first.`);
+  }
   await change(ctx, async (tx) => {
     await dropCollectionTable(tx, ctx.app.db.dialect, c);
     await ctx.app.collections.remove(tx, c.id);
@@ -131,6 +145,8 @@ export async function collectionTruncate(ctx: OperationContext, idOrName: string
   requireSuperuser(ctx);
   const c = collectionOr404(ctx, idOrName);
   if (c.type === 'view') throw new BadRequestError('View collections cannot be truncated.');
+  // Truncating the superusers would lock every administrator out (the CLI is the only way back).
+  if (c.name === '_superusers') throw new BadRequestError("You can't delete the only existing superuser.");
   const q = ctx.app.db.dialect.quote.bind(ctx.app.db.dialect);
   await inTransaction(ctx, async (txCtx) => {
     const rows = await txCtx.tx.all<{ id: string }>(`SELECT ${q('id')} AS id FROM ${q(c.name)}`);

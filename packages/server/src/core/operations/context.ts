@@ -56,6 +56,13 @@ export function collectionOrThrow(ctx: OperationContext, idOrName: string): Coll
   return c;
 }
 
+/** The collection a write inside a transaction must use (see CollectionStore.readForWrite). */
+export async function collectionForWrite(ctx: TransactionContext, idOrName: string): Promise<CollectionModel> {
+  const c = await ctx.app.collections.readForWrite(ctx.tx, collectionOrThrow(ctx, idOrName));
+  if (!c) throw new NotFoundError('Missing collection context.');
+  return c;
+}
+
 /**
  * Runs `fn` in the context's transaction, or in a new one whose after-commit work runs once it
  * has committed. An outer transaction (batch) owns its after-commit work and runs it itself.

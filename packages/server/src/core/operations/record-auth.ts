@@ -1,10 +1,12 @@
 /**
  * Authentication of auth-collection records: resolving a presented token, signing in with a
- * password (spec §6.3), refreshing (spec §6.4), and the shared auth response (spec §6.1).
+ * password (spec §6.3), refreshing (spec §6.4), the tokens of the e-mail flows (§11.3), and the
+ * shared end of every sign-in (§6.1: authRule, MFA, response).
  * @module
  */
 import { verifyPassword } from '../../auth/password.ts';
-import { peekToken, signToken, verifyToken } from '../../auth/tokens.ts';
+import { peekToken, signToken, verifyToken, type TokenClaims, type TokenType } from '../../auth/tokens.ts';
+import { applyMfa, type AuthMethod } from '../auth/mfa.ts';
 import type { App } from '../app.ts';
 import { isAuthCollection, type AuthCollectionModel } from '../collections/collection.ts';
 import { findField } from '../collections/collection.ts';
@@ -36,8 +38,9 @@ export async function resolveAuthToken(app: App, token: string | undefined): Pro
   if (!collection || !isAuthCollection(collection) || collection.id !== claims.collectionId) return null;
   const record = await findRecordById(app.db, app.db.dialect, collection, claims.id);
   if (!record) return null;
-  const verified = await verifyToken(raw, String(record.tokenKey ?? '') + (collection.authToken.secret ?? ''), 'auth', now);
-  if (!verified) return null;
+  const verified = await verifyToken(raw, tokenKeyOf(collection, record, 'auth'), 'auth', now);
+  // The payload was read before the signature was checked; trust only the verified claims.
+  if (!verified || verified.id !== record.id || verified.collectionId !== collection.id) return null;
   return { collection, record, token: { raw, refreshable: verified.refreshable === true } };
 }
 
@@ -45,7 +48,7 @@ export async function resolveAuthToken(app: App, token: string | undefined): Pro
 export function newAuthToken(app: App, collection: AuthCollectionModel, record: RecordData, options: { refreshable?: boolean; duration?: number } = {}): Promise<string> {
   return signToken(
     { id: String(record.id), type: 'auth', collectionId: collection.id, refreshable: options.refreshable ?? true },
-    String(record.tokenKey ?? '') + (collection.authToken.secret ?? ''),
+    tokenKeyOf(collection, record, 'auth'),
     options.duration ?? collection.authToken.duration,
     app.now(),
   );
@@ -55,6 +58,78 @@ export interface AuthResponse {
   token: string;
   record: Record<string, unknown>;
   meta?: Record<string, unknown>;
+}
+
+/** A first factor succeeded and a second one is needed: answered as 401 `{mfaId}` (spec §6.6). */
+export interface MfaChallenge {
+  mfaId: string;
+}
+
+/** What a sign-in operation returns. */
+export type AuthResult = AuthResponse | MfaChallenge;
+
+export function isMfaChallenge(result: AuthResult): result is MfaChallenge {
+  return 'mfaId' in result && !('token' in result);
+}
+
+/** Token types other than `auth`, each signed with its own collection secret (spec §11.3). */
+export type RecordTokenType = Exclude<TokenType, 'auth'>;
+
+const TOKEN_CONFIG = {
+  auth: 'authToken',
+  file: 'fileToken',
+  verification: 'verificationToken',
+  passwordReset: 'passwordResetToken',
+  emailChange: 'emailChangeToken',
+} as const satisfies Record<TokenType, keyof AuthCollectionModel>;
+
+/** Signing key of a token: the record's tokenKey + the collection secret of that token type. */
+function tokenKeyOf(collection: AuthCollectionModel, record: RecordData, type: TokenType): string {
+  return String(record.tokenKey ?? '') + (collection[TOKEN_CONFIG[type]].secret ?? '');
+}
+
+/** Signs a `type` token for `record`, valid for the collection's duration of that type. */
+export function newRecordToken(app: App, collection: AuthCollectionModel, record: RecordData, type: RecordTokenType, extra: Record<string, unknown> = {}): Promise<string> {
+  return signToken({ ...extra, id: String(record.id), type, collectionId: collection.id }, tokenKeyOf(collection, record, type), collection[TOKEN_CONFIG[type]].duration, app.now());
+}
+
+const INVALID_TOKEN = () => fieldError('validation_invalid_token', 'Invalid or expired token.');
+
+/**
+ * Checks a token of the e-mail flows (spec §11.2 procedure): type, expiry, collection, record,
+ * then the HS256 signature with tokenKey + the type's secret. Throws a 400 with `data.token`.
+ */
+export async function verifyRecordToken(ctx: OperationContext, collection: AuthCollectionModel, raw: unknown, type: RecordTokenType): Promise<{ record: RecordData; claims: TokenClaims }> {
+  const fail = (e = INVALID_TOKEN()) => new ValidationError('An error occurred while validating the submitted data.', { token: e });
+  if (typeof raw !== 'string' || raw === '') throw fail(fieldError('validation_required', 'Cannot be blank.'));
+  const now = ctx.app.now();
+  const claims = peekToken(raw, type, now);
+  if (!claims) throw fail();
+  if (claims.collectionId !== collection.id) throw fail(fieldError('validation_token_collection_mismatch', 'The provided token is for different auth collection.'));
+  const record = await findRecordById(reader(ctx), ctx.app.db.dialect, collection, claims.id);
+  if (!record) throw fail();
+  const verified = await verifyToken(raw, tokenKeyOf(collection, record, type), type, now);
+  if (!verified || verified.id !== record.id || verified.collectionId !== collection.id) throw fail();
+  return { record, claims: verified };
+}
+
+/**
+ * The end of every sign-in (spec §6.1 steps 2–6): authRule (403), then MFA (a challenge instead
+ * of a token when a second factor is needed), then the token and the record as it sees itself.
+ */
+export async function completeAuthentication(
+  ctx: OperationContext,
+  collection: AuthCollectionModel,
+  record: RecordData,
+  method: AuthMethod,
+  options: { mfaId?: string; expand?: string; meta?: Record<string, unknown> } = {},
+): Promise<AuthResult> {
+  await checkAuthRule({ ...ctx, requestContext: method === 'totp' ? 'mfa' : method }, collection, record);
+  const mfaId = await applyMfa(ctx, collection, record, method, options.mfaId || undefined);
+  if (mfaId) return { mfaId };
+  const token = await newAuthToken(ctx.app, collection, record);
+  const response = await authResponse(ctx, collection, record, token, options.expand);
+  return options.meta && Object.keys(options.meta).length ? { ...response, meta: options.meta } : response;
 }
 
 /** Checks the collection's authRule for `record` (spec §6.1 step 2). */
@@ -79,9 +154,16 @@ export interface PasswordAuthInput {
   identity?: unknown;
   password?: unknown;
   identityField?: unknown;
+  mfaId?: unknown;
 }
 
-export async function recordAuthWithPassword(ctx: OperationContext, collectionIdOrName: string, body: PasswordAuthInput, options: { expand?: string } = {}): Promise<AuthResponse> {
+/** `mfaId` from the body, else the query (spec §6.6: either is accepted). */
+export function mfaIdOf(ctx: OperationContext, body: { mfaId?: unknown }): string | undefined {
+  const v = typeof body.mfaId === 'string' && body.mfaId !== '' ? body.mfaId : ctx.query.mfaId;
+  return v ? String(v) : undefined;
+}
+
+export async function recordAuthWithPassword(ctx: OperationContext, collectionIdOrName: string, body: PasswordAuthInput, options: { expand?: string } = {}): Promise<AuthResult> {
   const collection = authCollectionOrThrow(ctx, collectionIdOrName);
   if (!collection.passwordAuth.enabled) throw new ForbiddenError('The collection is not configured to allow password authentication.');
   const errors: FieldErrors = {};
@@ -115,10 +197,7 @@ export async function recordAuthWithPassword(ctx: OperationContext, collectionId
   // Same answer, and the same hashing time, whether or not the account exists.
   const ok = await verifyPassword(password, record ? String(record.password ?? '') : undefined);
   if (!record || !ok) throw new BadRequestError('Failed to authenticate.');
-  const authCtx: OperationContext = { ...ctx, requestContext: 'password' };
-  await checkAuthRule(authCtx, collection, record);
-  const token = await newAuthToken(ctx.app, collection, record);
-  return authResponse(ctx, collection, record, token, options.expand);
+  return completeAuthentication(ctx, collection, record, 'password', { mfaId: mfaIdOf(ctx, body), expand: options.expand });
 }
 
 export async function recordAuthRefresh(ctx: OperationContext, collectionIdOrName: string, options: { expand?: string } = {}): Promise<AuthResponse> {

@@ -8,22 +8,31 @@ import { BadRequestError, ForbiddenError, ValidationError, fieldError, type Fiel
 import { enrichRecords } from '../records/record-enrich.ts';
 import { findRecordById } from '../records/record-finder.ts';
 import { virtualRowSatisfies } from '../records/record-rules.ts';
-import { applyBody, fillGenerated, insertRecord, newRecordData, touchAutodates, validateRecord } from '../records/record-save.ts';
+import { applyBody, fillGenerated, insertRecord, newRecordData, prehashPasswords, touchAutodates, validateRecord } from '../records/record-save.ts';
 import { validateAuthRecordCreate } from '../records/auth-record.ts';
-import { collectionOrThrow, inTransaction, isSuperuser, type OperationContext } from './context.ts';
+import type { CollectionModel } from '../collections/collection.ts';
+import { collectionForWrite, collectionOrThrow, inTransaction, isSuperuser, type OperationContext } from './context.ts';
 
 export interface WriteOptions {
   expand?: string;
 }
 
-export async function recordCreate(ctx: OperationContext, collectionIdOrName: string, body: Record<string, unknown>, options: WriteOptions = {}): Promise<Record<string, unknown>> {
-  const collection = collectionOrThrow(ctx, collectionIdOrName);
+/** The checks of a create that need no data (spec §3.5 steps 1–4). */
+function checkCreatable(ctx: OperationContext, collection: CollectionModel): CollectionModel {
   if (collection.type === 'view') throw new BadRequestError('Unsupported collection type.');
+  if (!isSuperuser(ctx) && collection.createRule === null) throw new ForbiddenError('Only superusers can perform this action.');
+  return collection;
+}
+
+export async function recordCreate(ctx: OperationContext, collectionIdOrName: string, body: Record<string, unknown>, options: WriteOptions = {}): Promise<Record<string, unknown>> {
+  const prehashed = await prehashPasswords(checkCreatable(ctx, collectionOrThrow(ctx, collectionIdOrName)), body);
   const superuser = isSuperuser(ctx);
-  if (!superuser && collection.createRule === null) throw new ForbiddenError('Only superusers can perform this action.');
 
   return inTransaction(ctx, async (txCtx) => {
     const tx = txCtx.tx;
+    // Resolved again under the transaction: a schema change that committed while this request
+    // waited for the writer must be seen (see CollectionStore.apply).
+    const collection = checkCreatable(ctx, await collectionForWrite(txCtx, collectionIdOrName));
     const base = newRecordData(collection);
     const applied = applyBody(collection, base, body, { isSuperuser: superuser, isNew: true });
     fillGenerated(collection, applied.data);
@@ -43,7 +52,7 @@ export async function recordCreate(ctx: OperationContext, collectionIdOrName: st
       errors.id = fieldError('validation_pk_invalid', 'The record primary key is invalid or already exists.');
     }
     if (Object.keys(errors).length) throw new ValidationError('Failed to create record.', errors);
-    await ctx.app.events.onRecordCreate.trigger({ collection, record: applied.data, tx }, () => insertRecord(ctx.app, tx, collection, applied));
+    await ctx.app.events.onRecordCreate.trigger({ collection, record: applied.data, tx }, () => insertRecord(ctx.app, tx, collection, applied, prehashed));
     txCtx.afterCommit.push(() => ctx.app.events.onRecordAfterCreateSuccess.trigger({ collection, record: applied.data }));
     const [json] = await enrichRecords(ctx, tx, collection, [applied.data], { expand: options.expand });
     return json;

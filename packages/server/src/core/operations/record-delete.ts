@@ -10,18 +10,22 @@ import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { fieldTypeOf } from '../fields/registry.ts';
 import { findRecordById } from '../records/record-finder.ts';
 import { storedRowSatisfies } from '../records/record-rules.ts';
-import { collectionOrThrow, inTransaction, isSuperuser, type OperationContext, type TransactionContext } from './context.ts';
+import { collectionForWrite, collectionOrThrow, inTransaction, isSuperuser, type OperationContext, type TransactionContext } from './context.ts';
 
 /** Guards against reference cycles and runaway cascades. */
 export const MAX_CASCADE_DEPTH = 32;
 
 export async function recordDelete(ctx: OperationContext, collectionIdOrName: string, id: string): Promise<void> {
-  const collection = collectionOrThrow(ctx, collectionIdOrName);
-  if (collection.type === 'view') throw new BadRequestError('Unsupported collection type.');
+  const check = (c: CollectionModel): CollectionModel => {
+    if (c.type === 'view') throw new BadRequestError('Unsupported collection type.');
+    if (!isSuperuser(ctx) && c.deleteRule === null) throw new ForbiddenError('Only superusers can perform this action.');
+    return c;
+  };
+  check(collectionOrThrow(ctx, collectionIdOrName));
   const superuser = isSuperuser(ctx);
-  if (!superuser && collection.deleteRule === null) throw new ForbiddenError('Only superusers can perform this action.');
   await inTransaction(ctx, async (txCtx) => {
     const tx = txCtx.tx;
+    const collection = check(await collectionForWrite(txCtx, collectionIdOrName));
     const record = await findRecordById(tx, ctx.app.db.dialect, collection, id, 'update');
     if (!record) throw new NotFoundError();
     if (!superuser && !(await storedRowSatisfies(ctx, tx, collection, collection.deleteRule ?? '', id))) throw new NotFoundError();

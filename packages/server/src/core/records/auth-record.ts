@@ -4,7 +4,6 @@
  * (which invalidates every token issued before).
  * @module
  */
-import { verifyPassword } from '../../auth/password.ts';
 import type { Executor } from '../../storage/types.ts';
 import { generateFromPattern } from '../../tools/pattern-generator.ts';
 import type { CollectionModel } from '../collections/collection.ts';
@@ -73,6 +72,7 @@ export async function validateAuthRecordUpdate(
   original: RecordData,
   applied: AppliedBody,
   body: Record<string, unknown>,
+  verifiedOldPasswordHash?: string,
 ): Promise<FieldErrors> {
   const errors: FieldErrors = {};
   const manager = await canManage(ctx, tx, collection, String(original.id));
@@ -80,8 +80,9 @@ export async function validateAuthRecordUpdate(
     if (applied.changed.has('email') && applied.data.email !== original.email) errors.email = mismatch();
     if (applied.changed.has('verified') && applied.data.verified !== original.verified) errors.verified = mismatch();
     if (applied.passwords.has('password')) {
-      const old = body.oldPassword;
-      if (typeof old !== 'string' || old === '' || !(await verifyPassword(old, String(original.password ?? '')))) {
+      // The caller checked oldPassword before the transaction; it counts only against the hash
+      // that is still stored.
+      if (verifiedOldPasswordHash === undefined || verifiedOldPasswordHash !== String(original.password ?? '')) {
         errors.oldPassword = fieldError('validation_invalid_old_password', 'Missing or invalid old password.');
       }
     }

@@ -26,15 +26,19 @@ interface ExpandTree {
   [segment: string]: ExpandTree;
 }
 
-/** Parses `a.b,c` into a tree; spaces stripped, depth capped, duplicates merged. */
+/**
+ * Parses `a.b,c` into a tree; spaces stripped, depth capped, duplicates merged.
+ * Warning: segments are client input; the tree has no prototype so that `__proto__` and friends
+ * are plain keys (they name no field and are skipped later) and can never reach Object.prototype.
+ */
 export function parseExpand(raw: string | undefined): ExpandTree {
-  const tree: ExpandTree = {};
+  const tree: ExpandTree = Object.create(null);
   if (!raw) return tree;
   const paths = raw.replace(/\s+/g, '').split(',').slice(0, MAX_EXPAND_PATHS);
   for (const path of paths) {
     const segments = path.replace(/^\.+|\.+$/g, '').split('.').filter(Boolean).slice(0, MAX_EXPAND_DEPTH);
     let node = tree;
-    for (const s of segments) node = node[s] ??= {};
+    for (const s of segments) node = node[s] ??= Object.create(null);
   }
   return tree;
 }
@@ -188,6 +192,8 @@ function resolveSegment(
     const target = ctx.app.collections.find(via[1]);
     const field = target && findField(target, via[2]);
     if (!target || !field || field.type !== 'relation' || field.collectionId !== collection.id) return undefined;
+    // A hidden relation field hides the link in both directions.
+    if (field.hidden && !isSuperuser(ctx)) return undefined;
     return { target, field, back: true };
   }
   const field = findField(collection, segment);

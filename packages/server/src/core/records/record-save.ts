@@ -175,8 +175,28 @@ function listOf(v: unknown): string[] {
   return typeof v === 'string' && v !== '' ? [v] : [];
 }
 
-async function hashPasswords(applied: AppliedBody): Promise<void> {
-  for (const [name, plain] of applied.passwords) applied.data[name] = await hashPassword(plain);
+/** Hashes of plain passwords computed before the transaction, by field name. */
+export type PrehashedPasswords = ReadonlyMap<string, { plain: string; hash: string }>;
+
+/**
+ * Hashes the plain passwords in `body` ahead of the transaction: a hash takes tens of
+ * milliseconds, and on SQLite the transaction holds the single writer lock.
+ */
+export async function prehashPasswords(collection: CollectionModel, body: Record<string, unknown>): Promise<PrehashedPasswords> {
+  const out = new Map<string, { plain: string; hash: string }>();
+  for (const f of collection.fields) {
+    const plain = body[f.name];
+    // Within the longest password any field accepts (71 chars); longer ones fail validation.
+    if (f.type === 'password' && typeof plain === 'string' && plain !== '' && plain.length <= 255) out.set(f.name, { plain, hash: await hashPassword(plain) });
+  }
+  return out;
+}
+
+async function hashPasswords(applied: AppliedBody, prehashed?: PrehashedPasswords): Promise<void> {
+  for (const [name, plain] of applied.passwords) {
+    const ready = prehashed?.get(name);
+    applied.data[name] = ready && ready.plain === plain ? ready.hash : await hashPassword(plain);
+  }
 }
 
 /** Translates a unique-constraint failure into a field error, or rethrows. */
@@ -194,8 +214,8 @@ function uniqueError(app: App, collection: CollectionModel, err: unknown, messag
 }
 
 /** Inserts a new record (passwords hashed). */
-export async function insertRecord(app: App, db: Executor, collection: CollectionModel, applied: AppliedBody): Promise<void> {
-  await hashPasswords(applied);
+export async function insertRecord(app: App, db: Executor, collection: CollectionModel, applied: AppliedBody, prehashed?: PrehashedPasswords): Promise<void> {
+  await hashPasswords(applied, prehashed);
   const q = app.db.dialect.quote.bind(app.db.dialect);
   const values = recordToDriver(collection, applied.data);
   const names = [...values.keys()];
@@ -207,8 +227,8 @@ export async function insertRecord(app: App, db: Executor, collection: Collectio
 }
 
 /** Writes every column of an existing record (passwords hashed). */
-export async function updateRecordRow(app: App, db: Executor, collection: CollectionModel, applied: AppliedBody): Promise<void> {
-  await hashPasswords(applied);
+export async function updateRecordRow(app: App, db: Executor, collection: CollectionModel, applied: AppliedBody, prehashed?: PrehashedPasswords): Promise<void> {
+  await hashPasswords(applied, prehashed);
   const q = app.db.dialect.quote.bind(app.db.dialect);
   const values = recordToDriver(collection, applied.data);
   values.delete('id');

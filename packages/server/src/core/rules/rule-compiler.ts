@@ -100,6 +100,8 @@ export function compileSort(input: string, opts: CompileOptions): CompiledSql {
     const name = desc || key.startsWith('+') ? key.slice(1) : key;
     if (name.length > MAX_SORT_KEY_LENGTH) throw new BadRequestError(`Sort key too long: at most ${MAX_SORT_KEY_LENGTH} characters.`);
     if (name === '@random') return opts.dialect.randomOrder;
+    // Views have no physical row order to sort by.
+    if (name === '@rowid' && opts.collection.type === 'view') throw new BadRequestError('@rowid sorting is not available for view collections.');
     if (name === '@rowid') return opts.dialect.orderItem(`${opts.alias}.${opts.dialect.rowidOrder}`, desc);
     let node;
     try {

@@ -7,6 +7,7 @@
 import type { Database, Executor } from '../../storage/types.ts';
 import { nowDateTime } from '../../tools/datetime.ts';
 import { ValidationError, fieldError, type FieldErrors } from '../errors.ts';
+import { isIpOrCidr, validateRateLimits } from './rate-limits.ts';
 
 /** Default request body limit: 32 MiB, as PocketBase (spec §1.3). */
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -83,6 +84,20 @@ function validate(s: Settings): FieldErrors {
   if (!int(s.batch.maxBodySize, 0, Number.MAX_SAFE_INTEGER)) batch.maxBodySize = fieldError('validation_invalid_value', 'Must be a non-negative integer.');
   if (Object.keys(batch).length) e.batch = batch;
   if (!int(s.logs.maxDays, 0, 100000)) e.logs = { maxDays: fieldError('validation_invalid_value', 'Must be a non-negative integer.') };
+  const smtp: FieldErrors = {};
+  if (typeof s.smtp.enabled !== 'boolean') smtp.enabled = fieldError('validation_invalid_value', 'Invalid value.');
+  if (s.smtp.enabled && (typeof s.smtp.host !== 'string' || s.smtp.host.trim() === '')) smtp.host = fieldError('validation_required', 'Cannot be blank.');
+  if (!int(s.smtp.port, s.smtp.enabled ? 1 : 0, 65535)) smtp.port = fieldError('validation_invalid_value', 'Must be a port number between 1 and 65535.');
+  if (!['', 'PLAIN', 'LOGIN'].includes(s.smtp.authMethod)) smtp.authMethod = fieldError('validation_in_invalid', 'Must be a valid value.');
+  if (Object.keys(smtp).length) e.smtp = smtp;
+  if (!Array.isArray(s.superuserIPs) || s.superuserIPs.some((ip) => typeof ip !== 'string' || !isIpOrCidr(ip))) {
+    e.superuserIPs = fieldError('validation_invalid_ip', 'Must be a list of IP addresses or CIDR ranges.');
+  }
+  const rateLimits = validateRateLimits(s.rateLimits);
+  if (Object.keys(rateLimits).length) e.rateLimits = rateLimits;
+  if (!Array.isArray(s.trustedProxy.headers) || s.trustedProxy.headers.some((h) => typeof h !== 'string' || !/^[A-Za-z0-9-]{1,100}$/.test(h))) {
+    e.trustedProxy = { headers: fieldError('validation_invalid_value', 'Must be a list of header names.') };
+  }
   return e;
 }
 

@@ -14,7 +14,7 @@
  */
 import pg from 'pg';
 import { ServiceUnavailableError } from '../../core/errors.ts';
-import type { Database, Executor, Row, SqlValue } from '../types.ts';
+import type { Database, Executor, Row, SqlValue, TransactionOptions } from '../types.ts';
 import { PostgresDialect } from './postgres-dialect.ts';
 import { FUNCTIONS_SQL, FUNCTIONS_VERSION } from './postgres-functions.ts';
 
@@ -24,6 +24,10 @@ export const DEFAULT_POOL_SIZE = 10;
 export const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
 /** How many rewritten SQL texts are remembered. */
 export const PLACEHOLDER_CACHE_SIZE = 1000;
+/** Most statements one connection prepares by name; beyond it, statements run unnamed. */
+export const PREPARED_PER_CONNECTION = 256;
+/** Most distinct SQL texts this process gives a statement name to. */
+export const MAX_STATEMENT_NAMES = 10_000;
 
 export interface PostgresOptions {
   /** `postgres://user:pass@host:5432/dbname` (libpq URL; `?sslmode=…` etc. are honoured). */
@@ -119,25 +123,73 @@ function bind(params: readonly SqlValue[] | undefined): unknown[] {
   return params.map((v) => (typeof v === 'string' ? escapeText(v) : v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v));
 }
 
+const statementNames = new Map<string, string>();
+
+/** What a pooled connection has prepared, and under which schema generation. */
+interface ConnectionState {
+  generation: number;
+  prepared: Set<string>;
+}
+const connectionStates = new WeakMap<pg.PoolClient, ConnectionState>();
+
+/**
+ * The query for `sql` on `client`: with parameters, a named (server-side prepared) statement, so
+ * PostgreSQL parses and plans each distinct text once per connection instead of on every call,
+ * as a hand-written `pg` server would. Unnamed when `named` is false (after DDL in the same
+ * transaction) or when the connection or the process has prepared its share.
+ */
+function statement(client: pg.PoolClient, sql: string, params: readonly SqlValue[] | undefined, named: boolean): pg.QueryConfig {
+  const text = numberPlaceholders(sql);
+  const values = bind(params);
+  const state = named && values.length > 0 ? connectionStates.get(client) : undefined;
+  if (!state) return { text, values };
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    if (statementNames.size >= MAX_STATEMENT_NAMES) return { text, values };
+    name = `basalt_${statementNames.size.toString(36)}`;
+    statementNames.set(text, name);
+  }
+  if (!state.prepared.has(name)) {
+    if (state.prepared.size >= PREPARED_PER_CONNECTION) return { text, values };
+    state.prepared.add(name);
+  }
+  return { name, text, values };
+}
+
+/**
+ * PostgreSQL refuses to run a prepared `SELECT *` whose table gained or lost columns since it was
+ * prepared (DDL by another process, or a transaction that raced a schema change).
+ */
+function isStalePlan(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
+}
+
 /** A connection borrowed for one transaction. */
 class TxExecutor implements Executor {
   readonly #client: pg.PoolClient;
-  constructor(client: pg.PoolClient) {
+  readonly #onDdl: () => void;
+  /** False after DDL in this transaction: statements prepared earlier may describe old columns. */
+  #named = true;
+  constructor(client: pg.PoolClient, onDdl: () => void) {
     this.#client = client;
+    this.#onDdl = onDdl;
   }
   async all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    const r = await this.#client.query(numberPlaceholders(sql), bind(params));
+    const r = await this.#client.query(statement(this.#client, sql, params, this.#named));
     return decodeRows(r.rows as T[]);
   }
   async get<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
-    const r = await this.#client.query(numberPlaceholders(sql), bind(params));
+    const r = await this.#client.query(statement(this.#client, sql, params, this.#named));
     return decodeRows(r.rows as T[])[0];
   }
   async run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
-    const r = await this.#client.query(numberPlaceholders(sql), bind(params));
+    const r = await this.#client.query(statement(this.#client, sql, params, this.#named));
     return { changes: r.rowCount ?? 0 };
   }
   async exec(sql: string): Promise<void> {
+    this.#named = false;
+    this.#onDdl();
     await this.#client.query(sql);
   }
 }
@@ -153,6 +205,8 @@ export class PostgresDatabase implements Database {
   readonly #acquireTimeoutMs: number;
   readonly schema: string | undefined;
   #closed = false;
+  /** Bumped after every transaction that ran DDL: connections that prepared statements before are replaced. */
+  #generation = 0;
 
   private constructor(pool: pg.Pool, options: PostgresOptions) {
     this.#pool = pool;
@@ -212,10 +266,24 @@ export class PostgresDatabase implements Database {
 
   async #acquire(): Promise<pg.PoolClient> {
     if (this.#closed) throw new TypeError('The database is closed.');
-    try {
-      return await this.#pool.connect();
-    } catch (err) {
-      throw this.#unavailable(err);
+    for (;;) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.#pool.connect();
+      } catch (err) {
+        throw this.#unavailable(err);
+      }
+      const state = connectionStates.get(client);
+      if (!state) {
+        connectionStates.set(client, { generation: this.#generation, prepared: new Set() });
+        return client;
+      }
+      if (state.generation === this.#generation || state.prepared.size === 0) {
+        state.generation = this.#generation;
+        return client;
+      }
+      // Its prepared statements may predate a schema change: close it, a new one replaces it.
+      client.release(true);
     }
   }
 
@@ -226,20 +294,26 @@ export class PostgresDatabase implements Database {
     }
     const code = (err as { code?: string })?.code;
     if (code && UNAVAILABLE_CODES.has(code)) return new ServiceUnavailableError('The database is unreachable. Try again shortly.', { cause: err });
+    // Note: only a transaction that raced a schema change of its collection gets here (reads
+    // outside transactions retry unprepared); nothing was written, so the client may retry.
+    if (isStalePlan(err)) return new ServiceUnavailableError('The collection changed while the request ran. Try again.', { cause: err });
     return err;
   }
 
-  async #query(sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> {
+  async #query(sql: string, params?: readonly SqlValue[], named = true): Promise<pg.QueryResult> {
     const client = await this.#acquire();
     let broken: Error | undefined;
     try {
-      return await client.query(numberPlaceholders(sql), bind(params));
+      return await client.query(statement(client, sql, params, named));
     } catch (err) {
-      if (!(err as { code?: string }).code || UNAVAILABLE_CODES.has((err as { code?: string }).code!)) broken = err as Error;
-      throw this.#unavailable(err);
+      if (!(err as { code?: string }).code || UNAVAILABLE_CODES.has((err as { code?: string }).code!) || isStalePlan(err)) broken = err as Error;
+      if (!(named && isStalePlan(err))) throw this.#unavailable(err);
     } finally {
       client.release(broken);
     }
+    // A statement prepared before another process changed the table: its connection is closed
+    // (above); run the statement once more, unprepared, on another one.
+    return this.#query(sql, params, false);
   }
 
   async all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -255,14 +329,16 @@ export class PostgresDatabase implements Database {
     await this.transaction((tx) => tx.exec(sql));
   }
 
-  async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T> {
     const client = await this.#acquire();
     let broken: Error | undefined;
+    let ddl = false;
     try {
       await client.query('BEGIN');
       try {
-        const result = await fn(new TxExecutor(client));
+        const result = await fn(new TxExecutor(client, () => (ddl = true)));
         await client.query('COMMIT');
+        options?.onCommit?.();
         return result;
       } catch (err) {
         try {
@@ -274,9 +350,11 @@ export class PostgresDatabase implements Database {
       }
     } catch (err) {
       const code = (err as { code?: string })?.code;
-      if (code && UNAVAILABLE_CODES.has(code)) broken ??= err as Error;
+      if ((code && UNAVAILABLE_CODES.has(code)) || isStalePlan(err)) broken ??= err as Error;
       throw this.#unavailable(err);
     } finally {
+      // After DDL (committed or not), connections that prepared statements are replaced on next use.
+      if (ddl) this.#generation++;
       client.release(broken);
     }
   }

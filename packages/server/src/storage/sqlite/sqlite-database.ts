@@ -8,8 +8,12 @@
  * and a power loss; `NORMAL` survives a process kill only (documented in docs/storage.md).
  * @module
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Database, Executor, Row, SqlValue } from '../types.ts';
+import type { Database, Executor, Row, SqlValue, TransactionOptions } from '../types.ts';
+
+/** Which database's transaction the current async context runs in. */
+const activeTransaction = new AsyncLocalStorage<object>();
 import { SqliteDialect } from './sqlite-dialect.ts';
 
 /** How many prepared statements each connection keeps. */
@@ -113,8 +117,9 @@ export class SqliteDatabase implements Database {
 
   constructor(path: string, options: SqliteOptions = {}) {
     this.#writer = new Connection(open(path, options));
+    // An in-memory database cannot be shared by two connections: reads use the writer then.
     this.#reader = path === ':memory:' ? this.#writer : new Connection(open(path, options));
-    this.#reader.raw.exec('PRAGMA query_only = ON');
+    if (this.#reader !== this.#writer) this.#reader.raw.exec('PRAGMA query_only = ON');
   }
 
   all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -131,14 +136,20 @@ export class SqliteDatabase implements Database {
     return this.transaction((tx) => tx.exec(sql));
   }
 
-  async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T> {
     if (this.#closed) throw new TypeError('The database is closed.');
+    // The writer lock is not re-entrant: waiting for it from inside a transaction would hang
+    // every writer forever. Fail loudly instead; code inside a transaction uses the tx it got.
+    if (activeTransaction.getStore() === this) {
+      throw new TypeError('Nested transaction: this code already runs inside a transaction of the same database; use the executor it was given.');
+    }
     const release = await this.#lock.acquire();
     try {
       this.#writer.raw.exec('BEGIN IMMEDIATE');
       try {
-        const result = await fn(this.#writer);
+        const result = await activeTransaction.run(this, () => fn(this.#writer));
         this.#writer.raw.exec('COMMIT');
+        options?.onCommit?.();
         return result;
       } catch (err) {
         if (this.#writer.raw.isTransaction) this.#writer.raw.exec('ROLLBACK');

@@ -9,7 +9,7 @@ const IDENTIFIER = /^[\p{L}\p{N}_]{1,255}$/u;
 
 export class SqliteDialect implements SqlDialect {
   readonly name = 'sqlite' as const;
-  readonly supportsReturning = true;
+  readonly serializesWriters = true;
   readonly randomOrder = 'RANDOM()';
   readonly rowidOrder = '_rowid_';
   readonly hiddenColumns: readonly string[] = [];

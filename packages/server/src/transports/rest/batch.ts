@@ -64,14 +64,22 @@ function parseRequests(body: Record<string, unknown>, maxRequests: number): SubR
 
 /** Runs one sub-request; returns its response. */
 async function runOne(ctx: OperationContext, sub: SubRequest): Promise<{ status: number; body: unknown }> {
-  const url = new URL(sub.url, 'http://batch.invalid');
-  const match = RECORDS_PATH.exec(url.pathname);
+  let url: URL;
+  let collection: string;
+  let id: string | undefined;
+  try {
+    url = new URL(sub.url, 'http://batch.invalid');
+    const m = RECORDS_PATH.exec(url.pathname);
+    if (!m) throw new NotFoundError();
+    collection = decodeURIComponent(m[1]);
+    id = m[2] === undefined ? undefined : decodeURIComponent(m[2]);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw err;
+    throw new BadRequestError('Invalid batch request URL.', { cause: err });
+  }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
   const subCtx: OperationContext = { ...ctx, method: sub.method, query, headers: { ...ctx.headers, ...sub.headers } };
-  if (!match) throw new NotFoundError();
-  const collection = decodeURIComponent(match[1]);
-  const id = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
   const options = { expand: query.expand };
   let result: unknown;
   if (sub.method === 'POST' && id === undefined) result = await recordCreate(subCtx, collection, sub.body, options);
@@ -106,6 +114,8 @@ export function batchRoutes(server: FastifyInstance, app: App): void {
           results.push(await runOne({ ...ctx, tx, afterCommit, requestContext: 'batch' }, sub));
         } catch (err) {
           const { body } = toErrorEnvelope(err);
+          // The batch answers 400 either way; an unexpected failure still belongs in the error log.
+          if (body.status >= 500) request.log.error({ err, reqId: request.id }, 'batch sub-request failed');
           throw new BadRequestError('Batch transaction failed.', {
             cause: err,
             data: { requests: { [String(i)]: { code: 'batch_request_failed', message: 'Batch request failed.', response: body } } },

@@ -239,7 +239,10 @@ function parseJsonObject(text: string, what: string): Record<string, unknown> {
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (cause) {
-    throw bodyReadError(`${what} is not valid JSON`, cause);
+    // Only the position is kept: V8's message quotes the body text around the error, which may
+    // hold a password, and the cause ends up in the logs.
+    const position = /position (\d+)/.exec((cause as Error).message)?.[1];
+    throw bodyReadError(`${what} is not valid JSON${position ? ` (position ${position})` : ''}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw bodyReadError(`${what} must be a JSON object`);

@@ -5,9 +5,12 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../core/app.ts';
-import { BadRequestError } from '../../core/errors.ts';
-import { normalizeHeaderName, type OperationContext } from '../../core/operations/context.ts';
+import { BadRequestError, ForbiddenError } from '../../core/errors.ts';
+import { normalizeHeaderName, type OperationContext, SUPERUSERS } from '../../core/operations/context.ts';
 import { resolveAuthToken } from '../../core/operations/record-auth.ts';
+import { ipInList } from '../../core/settings/rate-limits.ts';
+import { clientIp } from './client-ip.ts';
+import { presentedToken } from './session.ts';
 import { applyProjection, parseFieldsParam, projectListEnvelope, ProjectionError } from '../../tools/fields-projection.ts';
 
 declare module 'fastify' {
@@ -39,14 +42,22 @@ export function contextOf(app: App, request: FastifyRequest): Promise<OperationC
     // An invalid `?fields=` is rejected before the operation runs: a 400 must never follow a
     // committed write (PocketBase instead answers the 2xx with an empty body, spec §1.4).
     projection(request);
+    const ip = clientIp(request, app.settings.current);
+    // The Authorization header, else a cookie session (transports/rest/session.ts).
+    const auth = await resolveAuthToken(app, presentedToken(request));
+    // Superusers may be restricted to listed networks (spec §6.1 step 1, settings.superuserIPs).
+    const allowed = app.settings.current.superuserIPs;
+    if (auth?.collection.name === SUPERUSERS && allowed.length > 0 && !ipInList(ip, allowed)) {
+      throw new ForbiddenError('The superuser is not allowed to access the API from this IP address.');
+    }
     return {
       app,
-      auth: await resolveAuthToken(app, request.headers.authorization),
+      auth,
       method: request.method === 'HEAD' ? 'GET' : request.method,
       requestContext: 'default',
       query: queryOf(request),
       headers: headersOf(request),
-      ip: request.ip,
+      ip,
     };
   })();
   return request.basaltContext;

@@ -14,9 +14,16 @@ import { batchRoutes } from './batch.ts';
 import { bodyParsers } from './body.ts';
 import { collectionRoutes } from './collections.ts';
 import { restClientErrorHandler, restErrorHandler, restNotFoundHandler, toErrorEnvelope } from './errors.ts';
+import { mailRoutes } from './mail.ts';
+import { rateLimitHook } from './rate-limit.ts';
 import { recordAuthRoutes } from './record-auth.ts';
 import { recordRoutes } from './record-crud.ts';
+import { sessionRoutes } from './session.ts';
 import { settingsRoutes } from './settings.ts';
+// Note: the one place REST reaches into another transport: `basalt serve` answers the realtime
+// endpoints (spec §7) on the same port, so they are mounted on this Fastify instance.
+import { realtimeSseRoutes } from '../realtime/sse.ts';
+import { realtimeWsRoutes } from '../realtime/ws.ts';
 
 export interface RestServerOptions {
   /** Fastify logger setting; false in tests and benchmarks. */
@@ -100,6 +107,7 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
     }
   });
 
+  rateLimitHook(server, app);
   await bodyParsers(server, { bodyLimit });
   // Limits that depend on data (the collection's fields, the batch settings) are enforced while
   // the body streams in; the routes that use them declare only a hard ceiling to Fastify.
@@ -120,7 +128,11 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
   collectionRoutes(server, app);
   recordRoutes(server, app);
   recordAuthRoutes(server, app);
+  mailRoutes(server, app);
+  sessionRoutes(server, app);
   batchRoutes(server, app);
+  realtimeSseRoutes(server, app);
+  realtimeWsRoutes(server, app);
   await server.ready();
   return server;
 }
