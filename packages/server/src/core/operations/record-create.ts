@@ -48,7 +48,9 @@ export async function recordCreate(ctx: OperationContext, collectionIdOrName: st
       if (Object.keys(authErrors).length) throw new ValidationError('Failed to create record.', authErrors);
     }
     const errors: FieldErrors = await validateRecord(ctx.app, tx, collection, applied, true);
-    if (!errors.id && applied.data.id && (await findRecordById(tx, ctx.app.db.dialect, collection, applied.data.id))) {
+    // Only a client-chosen id can collide in practice; generated ids skip the lookup (a collision
+    // would still be caught by the primary key).
+    if (!errors.id && applied.changed.has('id') && (await findRecordById(tx, ctx.app.db.dialect, collection, applied.data.id))) {
       errors.id = fieldError('validation_pk_invalid', 'The record primary key is invalid or already exists.');
     }
     if (Object.keys(errors).length) throw new ValidationError('Failed to create record.', errors);
