@@ -22,6 +22,7 @@ import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import type { LoadConfig, LoadResult, Workload } from './load.ts';
 
 const BENCH_DIR = import.meta.dirname;
@@ -77,6 +78,11 @@ function fail(message: string): never {
 
 function parseOptions() {
   const argv = process.argv.slice(2);
+  // `npm run bench -- realtime [...]`: the realtime workload lives in its own script.
+  if (argv[0] === 'realtime') {
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('./realtime.ts', import.meta.url)), ...argv.slice(1)], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  }
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

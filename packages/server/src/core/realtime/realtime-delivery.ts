@@ -19,7 +19,7 @@ import type { SqlValue } from '../../storage/types.ts';
 import { applyProjection } from '../../tools/fields-projection.ts';
 import type { App } from '../app.ts';
 import type { CollectionModel } from '../collections/collection.ts';
-import { isSuperuser, type OperationContext } from '../operations/context.ts';
+import type { OperationContext } from '../operations/context.ts';
 import { recordToDriver, type RecordData } from '../records/record.ts';
 import { enrichRecords } from '../records/record-enrich.ts';
 import { ROW_ALIAS, compileRule } from '../records/record-rules.ts';
@@ -179,12 +179,14 @@ export async function planRecordDeliveries(app: App, collection: CollectionModel
     const d = decisions[i];
     if (d === false || (typeof d === 'object' && d.allowed !== true)) continue;
     const { client, subscription } = candidates[i];
-    const ctx = subscriberContext(app, client, subscription);
     const expand = subscription.options.query.expand ?? '';
     const personal = expand !== '' || collection.type === 'auth';
-    const shapeKey = [isSuperuser(ctx) ? 'S' : 'U', expand, personal ? authKey(client) : '', personal ? mapKey(subscription.options.query) : '', personal ? mapKey(subscription.options.headers) : ''].join('\u0001');
+    const su = client.auth?.collection.name === '_superusers' ? 'S' : 'U';
+    // Most subscribers share a shape: build the long key only when it can differ per subscriber.
+    const shapeKey = personal ? [su, expand, authKey(client), mapKey(subscription.options.query), mapKey(subscription.options.headers)].join('\u0001') : su;
     let shape = shapes.get(shapeKey);
     if (!shape) {
+      const ctx = subscriberContext(app, client, subscription);
       shape = enrichRecords(ctx, app.db, collection, [record], { expand: expand || undefined }).then((r) => r[0]);
       shapes.set(shapeKey, shape);
     }
