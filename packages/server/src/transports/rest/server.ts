@@ -92,7 +92,8 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
     frameworkErrors: (error, request, reply) => restErrorHandler(error, request, reply),
   });
 
-  server.addHook('onRequest', async (request, reply) => {
+  // Hooks on the hot path use Fastify's callback style: an async hook costs a promise per request.
+  server.addHook('onRequest', (request, reply, done) => {
     reply.headers(SECURITY_HEADERS);
     const origin = request.headers.origin;
     if (origin && matchesOrigin(origin, origins)) {
@@ -103,20 +104,22 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
       reply.header('access-control-allow-methods', 'GET,HEAD,PUT,PATCH,POST,DELETE');
       const requested = request.headers['access-control-request-headers'];
       if (requested) reply.header('access-control-allow-headers', requested);
-      return reply.code(204).send();
+      reply.code(204).send();
+      return;
     }
+    done();
   });
 
   rateLimitHook(server, app);
   await bodyParsers(server, { bodyLimit });
   // Limits that depend on data (the collection's fields, the batch settings) are enforced while
   // the body streams in; the routes that use them declare only a hard ceiling to Fastify.
-  server.addHook('preParsing', async (request, _reply, payload) => {
+  server.addHook('preParsing', (request, _reply, payload, done) => {
     const limit = dynamicBodyLimit(app, request, bodyLimit);
-    if (limit === undefined) return payload;
+    if (limit === undefined) return done(null, payload);
     const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) throw new PayloadTooLargeError();
-    return limitStream(payload, limit);
+    if (Number.isFinite(declared) && declared > limit) return done(new PayloadTooLargeError());
+    done(null, limitStream(payload, limit) as typeof payload);
   });
   server.setErrorHandler((error, request, reply) => {
     if (toErrorEnvelope(error).status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
