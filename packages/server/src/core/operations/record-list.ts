@@ -7,8 +7,7 @@ import type { Row, SqlValue } from '../../storage/types.ts';
 import { BadRequestError, ForbiddenError } from '../errors.ts';
 import { rowToRecord } from '../records/record.ts';
 import { enrichRecords } from '../records/record-enrich.ts';
-import { ROW_ALIAS, compileRule, requestInfo } from '../records/record-rules.ts';
-import { compileSort } from '../rules/rule-compiler.ts';
+import { ROW_ALIAS, compileClientSort, compileRule } from '../records/record-rules.ts';
 import { collectionOrThrow, isSuperuser, reader, type OperationContext } from './context.ts';
 
 /** Largest page a client can ask for; larger values are clamped (spec §3.2). */
@@ -81,16 +80,7 @@ export async function recordList(ctx: OperationContext, collectionIdOrName: stri
   let orderBy = '';
   let orderParams: SqlValue[] = [];
   if (params.sort && params.sort.trim() !== '') {
-    const s = compileSort(params.sort, {
-      collection,
-      alias: ROW_ALIAS,
-      collections: ctx.app.collections,
-      dialect,
-      request: requestInfo(ctx),
-      mode: 'filter',
-      isSuperuser: superuser,
-      now: ctx.app.now(),
-    });
+    const s = compileClientSort(ctx, collection, params.sort);
     // A sort of only commas (`sort=,`) has no keys: no ORDER BY rather than invalid SQL.
     if (s.sql !== '') orderBy = ` ORDER BY ${s.sql}`;
     orderParams = s.params;

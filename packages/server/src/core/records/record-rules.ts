@@ -8,7 +8,7 @@ import type { Executor, SqlValue } from '../../storage/types.ts';
 import type { CollectionModel } from '../collections/collection.ts';
 import type { OperationContext } from '../operations/context.ts';
 import { isSuperuser } from '../operations/context.ts';
-import { compileFilter, type RequestInfo } from '../rules/rule-compiler.ts';
+import { compileFilter, compileSort, type RequestInfo } from '../rules/rule-compiler.ts';
 import { recordToDriver, type RecordData } from './record.ts';
 
 /** Alias under which the current row is visible to compiled rules. */
@@ -33,8 +33,8 @@ const compiledCaches = new WeakMap<object, Map<string, { sql: string; params: Sq
 /**
  * Compiles `rule` (or a client filter) against `collection` under `alias`.
  * Note: a rule without `@` reads nothing from the request or the clock, and in rule mode (or for
- * superusers) no other collection's rule is folded in, so its SQL and parameters depend only on
- * the schema: those are cached, keyed by the collections version.
+ * superusers, or without relation paths) no other collection's rule is folded in, so its SQL and
+ * parameters depend only on the schema: those are cached, keyed by the collections version.
  */
 export function compileRule(
   ctx: OperationContext,
@@ -43,19 +43,46 @@ export function compileRule(
   options: { alias?: string; body?: Record<string, unknown>; mode?: 'rule' | 'filter' } = {},
 ): { sql: string; params: SqlValue[] } {
   const mode = options.mode ?? 'rule';
-  const cacheable = !rule.includes('@') && (mode === 'rule' || isSuperuser(ctx));
-  const key = cacheable ? `${ctx.app.collections.version}\u0000${collection.id}\u0000${mode}\u0000${isSuperuser(ctx)}\u0000${options.alias ?? ROW_ALIAS}\u0000${rule}` : '';
+  return cached(ctx, collection, 'where', rule, mode, options.alias ?? ROW_ALIAS, () => compileUncached(ctx, collection, rule, options));
+}
+
+/** Compiles a client `sort` (spec §3.2), cached on the same terms as compileRule. */
+export function compileClientSort(ctx: OperationContext, collection: CollectionModel, sort: string): { sql: string; params: SqlValue[] } {
+  return cached(ctx, collection, 'sort', sort, 'filter', ROW_ALIAS, () =>
+    compileSort(sort, {
+      collection,
+      alias: ROW_ALIAS,
+      collections: ctx.app.collections,
+      dialect: ctx.app.db.dialect,
+      request: requestInfo(ctx),
+      mode: 'filter',
+      isSuperuser: isSuperuser(ctx),
+      now: ctx.app.now(),
+    }),
+  );
+}
+
+function cached(
+  ctx: OperationContext,
+  collection: CollectionModel,
+  kind: string,
+  input: string,
+  mode: 'rule' | 'filter',
+  alias: string,
+  compile: () => { sql: string; params: SqlValue[] },
+): { sql: string; params: SqlValue[] } {
+  // A client filter of a non-superuser folds in the listRules of the collections it traverses,
+  // which may read the request; one without any path (no `.`) traverses nothing.
+  const cacheable = !input.includes('@') && (mode === 'rule' || isSuperuser(ctx) || !input.includes('.'));
+  if (!cacheable) return compile();
+  const key = `${ctx.app.collections.version}\u0000${collection.id}\u0000${kind}\u0000${mode}\u0000${isSuperuser(ctx)}\u0000${alias}\u0000${input}`;
   let cache = compiledCaches.get(ctx.app.collections);
   if (!cache) compiledCaches.set(ctx.app.collections, (cache = new Map()));
-  if (cacheable) {
-    const hit = cache.get(key);
-    if (hit) return hit;
-  }
-  const compiled = compileUncached(ctx, collection, rule, options);
-  if (cacheable) {
-    if (cache.size >= COMPILED_RULE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-    cache.set(key, compiled);
-  }
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const compiled = compile();
+  if (cache.size >= COMPILED_RULE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, compiled);
   return compiled;
 }
 
