@@ -470,3 +470,15 @@ export const TEXT_VALUE = {
   toDriver: (_field: FieldModel, value: unknown): SqlValue => toText(value),
   fromDriver: (_field: FieldModel, raw: SqlValue | undefined): string => driverText(raw),
 };
+
+/** Storage, coercion and modifiers shared by the list types (select, relation, file). */
+export const LIST_VALUE = {
+  modifiers: ['append', 'prepend', 'remove'] as const,
+  columnKind: (field: FieldModel): ColumnKind => (isMultiSelect(field) ? 'json' : 'text'),
+  isMultiple: (field: FieldModel): boolean => isMultiSelect(field),
+  zeroValue: (field: FieldModel): string | string[] => (isMultiSelect(field) ? [] : ''),
+  prepareValue: (field: FieldModel, raw: unknown): string | string[] => listToRecordValue(toUniqueStrings(raw), isMultiSelect(field)),
+  toDriver: (field: FieldModel, value: unknown): SqlValue => listToDriver(value, isMultiSelect(field)),
+  fromDriver: (field: FieldModel, raw: SqlValue | undefined): string | string[] => driverList(raw, isMultiSelect(field)),
+  applyModifier: (field: FieldModel, modifier: string, current: unknown, raw: unknown): string | string[] => applyListModifier(current, modifier, raw, isMultiSelect(field)),
+};

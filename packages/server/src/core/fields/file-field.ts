@@ -8,19 +8,15 @@ import { fieldError, type FieldErrors } from '../errors.ts';
 import type { FieldModel } from '../collections/collection.ts';
 import type { FieldType } from './field.ts';
 import {
-  applyListModifier,
   boolOption,
   checkBool,
   checkIntOption,
   commonSettingsErrors,
-  driverList,
-  isMultiSelect,
-  listToDriver,
-  listToRecordValue,
   numberOption,
   requiredError,
   toUniqueStrings,
   unsupportedTypeError,
+  LIST_VALUE,
 } from './field-helpers.ts';
 
 /** Effective `maxSize` of a file field whose `maxSize` is 0: 5 MiB. */
@@ -65,26 +61,9 @@ function checkList(field: FieldModel, name: 'mimeTypes' | 'thumbs'): FieldErrors
 /** The `file` field type. Single: text column; multiple: JSON array column. */
 export const fileField: FieldType = {
   type: 'file',
-  modifiers: ['append', 'prepend', 'remove'],
-
+  ...LIST_VALUE,
   defaultOptions() {
     return { required: false, help: '', maxSelect: 0, maxSize: 0, mimeTypes: [], thumbs: [], protected: false };
-  },
-
-  columnKind(field) {
-    return isMultiSelect(field) ? 'json' : 'text';
-  },
-
-  isMultiple(field) {
-    return isMultiSelect(field);
-  },
-
-  zeroValue(field) {
-    return isMultiSelect(field) ? [] : '';
-  },
-
-  prepareValue(field, raw) {
-    return listToRecordValue(toUniqueStrings(raw), isMultiSelect(field));
   },
 
   validateValue(field, value) {
@@ -108,17 +87,5 @@ export const fileField: FieldType = {
     errors.add('thumbs', checkList(field, 'thumbs'));
     errors.add('protected', checkBool(field, 'protected'));
     return errors.result();
-  },
-
-  toDriver(field, value) {
-    return listToDriver(value, isMultiSelect(field));
-  },
-
-  fromDriver(field, raw) {
-    return driverList(raw, isMultiSelect(field));
-  },
-
-  applyModifier(field, modifier, current, raw) {
-    return applyListModifier(current, modifier, raw, isMultiSelect(field));
   },
 };

@@ -7,20 +7,16 @@ import { fieldError, type FieldError } from '../errors.ts';
 import type { CollectionLookup, CollectionModel, FieldModel } from '../collections/collection.ts';
 import type { FieldType, SettingsValidationContext, ValueValidationContext } from './field.ts';
 import {
-  applyListModifier,
   boolOption,
   checkBool,
   checkIntOption,
   commonSettingsErrors,
-  driverList,
-  isMultiSelect,
-  listToDriver,
-  listToRecordValue,
   numberOption,
   requiredError,
   stringOption,
   toUniqueStrings,
   unsupportedTypeError,
+  LIST_VALUE,
 } from './field-helpers.ts';
 
 /** How many ids one existence query binds; longer lists are checked in chunks. */
@@ -71,26 +67,9 @@ function checkCollectionId(field: FieldModel, ctx: SettingsValidationContext): F
 /** The `relation` field type. Single: text column; multiple: JSON array column. */
 export const relationField: FieldType = {
   type: 'relation',
-  modifiers: ['append', 'prepend', 'remove'],
-
+  ...LIST_VALUE,
   defaultOptions() {
     return { required: false, help: '', collectionId: '', cascadeDelete: false, minSelect: 0, maxSelect: 0 };
-  },
-
-  columnKind(field) {
-    return isMultiSelect(field) ? 'json' : 'text';
-  },
-
-  isMultiple(field) {
-    return isMultiSelect(field);
-  },
-
-  zeroValue(field) {
-    return isMultiSelect(field) ? [] : '';
-  },
-
-  prepareValue(field, raw) {
-    return listToRecordValue(toUniqueStrings(raw), isMultiSelect(field));
   },
 
   async validateValue(field, value, ctx) {
@@ -118,17 +97,5 @@ export const relationField: FieldType = {
     if (minSelect > 0 && numberOption(field, 'maxSelect') === 0) errors.add('maxSelect', requiredError());
     errors.add('maxSelect', checkIntOption(field, 'maxSelect', Math.max(0, minSelect)));
     return errors.result();
-  },
-
-  toDriver(field, value) {
-    return listToDriver(value, isMultiSelect(field));
-  },
-
-  fromDriver(field, raw) {
-    return driverList(raw, isMultiSelect(field));
-  },
-
-  applyModifier(field, modifier, current, raw) {
-    return applyListModifier(current, modifier, raw, isMultiSelect(field));
   },
 };

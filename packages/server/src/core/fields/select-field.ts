@@ -6,13 +6,8 @@
 import { fieldError } from '../errors.ts';
 import type { FieldType } from './field.ts';
 import {
-  applyListModifier,
   boolOption,
   commonSettingsErrors,
-  driverList,
-  isMultiSelect,
-  listToDriver,
-  listToRecordValue,
   maxThresholdError,
   minThresholdError,
   numberOption,
@@ -20,31 +15,15 @@ import {
   stringListOption,
   toUniqueStrings,
   unsupportedTypeError,
+  LIST_VALUE,
 } from './field-helpers.ts';
 
 /** The `select` field type. Single: text column; multiple: JSON array column. */
 export const selectField: FieldType = {
   type: 'select',
-  modifiers: ['append', 'prepend', 'remove'],
-
+  ...LIST_VALUE,
   defaultOptions() {
     return { required: false, help: '', values: [], maxSelect: 0 };
-  },
-
-  columnKind(field) {
-    return isMultiSelect(field) ? 'json' : 'text';
-  },
-
-  isMultiple(field) {
-    return isMultiSelect(field);
-  },
-
-  zeroValue(field) {
-    return isMultiSelect(field) ? [] : '';
-  },
-
-  prepareValue(field, raw) {
-    return listToRecordValue(toUniqueStrings(raw), isMultiSelect(field));
   },
 
   validateValue(field, value) {
@@ -75,17 +54,5 @@ export const selectField: FieldType = {
       else if (maxSelect > limit) errors.add('maxSelect', maxThresholdError(limit));
     }
     return errors.result();
-  },
-
-  toDriver(field, value) {
-    return listToDriver(value, isMultiSelect(field));
-  },
-
-  fromDriver(field, raw) {
-    return driverList(raw, isMultiSelect(field));
-  },
-
-  applyModifier(field, modifier, current, raw) {
-    return applyListModifier(current, modifier, raw, isMultiSelect(field));
   },
 };
