@@ -115,7 +115,7 @@ export function batchRoutes(server: FastifyInstance, app: App): void {
         } catch (err) {
           const { body } = toErrorEnvelope(err);
           // The batch answers 400 either way; an unexpected failure still belongs in the error log.
-          if (body.status >= 500) request.log.error({ err, reqId: request.id }, 'batch sub-request failed');
+          if (body.status >= 500) app.logger.error({ err, reqId: request.id }, 'batch sub-request failed');
           throw new BadRequestError('Batch transaction failed.', {
             cause: err,
             data: { requests: { [String(i)]: { code: 'batch_request_failed', message: 'Batch request failed.', response: body } } },

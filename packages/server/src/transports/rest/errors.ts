@@ -179,8 +179,9 @@ function envelope(status: number, message: string, data: Record<string, unknown>
  */
 export function restErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorEnvelope(error);
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
-  else request.log.info({ err: error, status }, 'request rejected');
+  // 5xx are logged by the server's error handler through the App logger (always on); the
+  // request log (--dev) notes the rejections clients caused.
+  if (status < 500) request.log.info({ err: error, status }, 'request rejected');
   void reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 

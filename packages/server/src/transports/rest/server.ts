@@ -122,7 +122,8 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
     done(null, limitStream(payload, limit) as typeof payload);
   });
   server.setErrorHandler((error, request, reply) => {
-    if (toErrorEnvelope(error).status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
+    // Unexpected failures always reach the App's logger, whatever Fastify's own log level.
+    if (toErrorEnvelope(error).status >= 500) app.logger.error({ err: error, reqId: request.id, method: request.method, url: request.url }, 'request failed');
     restErrorHandler(error, request, reply);
   });
   server.setNotFoundHandler(restNotFoundHandler);
