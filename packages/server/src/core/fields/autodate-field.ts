@@ -8,7 +8,7 @@ import { fieldError, type FieldError } from '../errors.ts';
 import type { FieldModel } from '../collections/collection.ts';
 import type { FieldType } from './field.ts';
 import { nowDateTime, parseDateTime } from '../../tools/datetime.ts';
-import { SettingsErrors, boolOption, unsupportedTypeError } from './field-helpers.ts';
+import { SettingsErrors, boolOption, unsupportedTypeError, DATE_VALUE } from './field-helpers.ts';
 import { datetimeFromDriver } from './date-field.ts';
 
 /**
@@ -38,25 +38,10 @@ function checkFlag(field: FieldModel, name: 'onCreate' | 'onUpdate', other: 'onC
 /** The `autodate` field type. */
 export const autodateField: FieldType = {
   type: 'autodate',
+  ...DATE_VALUE,
 
   defaultOptions() {
     return { onCreate: false, onUpdate: false };
-  },
-
-  columnKind() {
-    return 'datetime';
-  },
-
-  isMultiple() {
-    return false;
-  },
-
-  zeroValue() {
-    return '';
-  },
-
-  prepareValue(_field, raw) {
-    return parseDateTime(raw);
   },
 
   validateValue() {

@@ -8,7 +8,7 @@ import type { FieldModel } from '../collections/collection.ts';
 import type { SqlValue } from '../../storage/types.ts';
 import type { FieldType } from './field.ts';
 import { parseDateTime } from '../../tools/datetime.ts';
-import { boolOption, commonSettingsErrors, driverText, requiredError, unsupportedTypeError } from './field-helpers.ts';
+import { boolOption, commonSettingsErrors, driverText, requiredError, unsupportedTypeError, DATE_VALUE } from './field-helpers.ts';
 
 const PB_LAYOUT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -35,25 +35,10 @@ function checkDateOption(field: FieldModel, name: 'min' | 'max'): FieldError | u
 /** The `date` field type. */
 export const dateField: FieldType = {
   type: 'date',
+  ...DATE_VALUE,
 
   defaultOptions() {
     return { required: false, help: '', min: '', max: '' };
-  },
-
-  columnKind() {
-    return 'datetime';
-  },
-
-  isMultiple() {
-    return false;
-  },
-
-  zeroValue() {
-    return '';
-  },
-
-  prepareValue(_field, raw) {
-    return parseDateTime(raw);
   },
 
   validateValue(field, value) {

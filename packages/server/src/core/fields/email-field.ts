@@ -9,9 +9,9 @@ import {
   checkDomainLists,
   commonSettingsErrors,
   requiredError,
-  stringListOption,
   unsupportedTypeError,
   TEXT_VALUE,
+  isDomainAllowed,
 } from './field-helpers.ts';
 
 /** Longest email address accepted (RFC 5321 §4.5.3.1.3 path limit minus the brackets). */
@@ -50,11 +50,7 @@ export const emailField: FieldType = {
     if (!isEmailFormat(value)) return fieldError('validation_is_email', 'Must be a valid email address.');
     // Exact match on the part after the last `@`, as PocketBase does.
     const domain = value.slice(value.lastIndexOf('@') + 1);
-    const only = stringListOption(field, 'onlyDomains');
-    const except = stringListOption(field, 'exceptDomains');
-    if ((only.length > 0 && !only.includes(domain)) || (except.length > 0 && except.includes(domain))) {
-      return fieldError('validation_email_domain_not_allowed', 'Email domain is not allowed.');
-    }
+    if (!isDomainAllowed(field, domain)) return fieldError('validation_email_domain_not_allowed', 'Email domain is not allowed.');
     return undefined;
   },
 

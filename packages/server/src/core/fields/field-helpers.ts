@@ -7,6 +7,7 @@
 import { fieldError, type FieldError, type FieldErrors } from '../errors.ts';
 import type { FieldModel } from '../collections/collection.ts';
 import type { ColumnKind, SqlValue } from '../../storage/types.ts';
+import { parseDateTime } from '../../tools/datetime.ts';
 
 /** Upper bound of every numeric field option (spec §5.4): 2^53 − 1. */
 export const MAX_SAFE_OPTION = Number.MAX_SAFE_INTEGER;
@@ -481,4 +482,19 @@ export const LIST_VALUE = {
   toDriver: (field: FieldModel, value: unknown): SqlValue => listToDriver(value, isMultiSelect(field)),
   fromDriver: (field: FieldModel, raw: SqlValue | undefined): string | string[] => driverList(raw, isMultiSelect(field)),
   applyModifier: (field: FieldModel, modifier: string, current: unknown, raw: unknown): string | string[] => applyListModifier(current, modifier, raw, isMultiSelect(field)),
+};
+
+/** Whether `domain` passes the field's `onlyDomains` / `exceptDomains` lists (exact match). */
+export function isDomainAllowed(field: FieldModel, domain: string): boolean {
+  const only = stringListOption(field, 'onlyDomains');
+  const except = stringListOption(field, 'exceptDomains');
+  return !((only.length > 0 && !only.includes(domain)) || (except.length > 0 && except.includes(domain)));
+}
+
+/** Storage and coercion shared by the datetime types (date, autodate). */
+export const DATE_VALUE = {
+  columnKind: (): ColumnKind => 'datetime',
+  isMultiple: (): boolean => false,
+  zeroValue: (): string => '',
+  prepareValue: (_field: FieldModel, raw: unknown): string => parseDateTime(raw),
 };

@@ -9,9 +9,9 @@ import {
   checkDomainLists,
   commonSettingsErrors,
   requiredError,
-  stringListOption,
   unsupportedTypeError,
   TEXT_VALUE,
+  isDomainAllowed,
 } from './field-helpers.ts';
 
 /** Longest URL accepted, in characters (govalidator's limit, used by PocketBase). */
@@ -54,11 +54,7 @@ export const urlField: FieldType = {
     if (value === '') return boolOption(field, 'required') ? requiredError() : undefined;
     const host = urlHost(value);
     if (host === undefined) return fieldError('validation_invalid_url', 'Must be a valid url.');
-    const only = stringListOption(field, 'onlyDomains');
-    const except = stringListOption(field, 'exceptDomains');
-    if ((only.length > 0 && !only.includes(host)) || (except.length > 0 && except.includes(host))) {
-      return fieldError('validation_url_domain_not_allowed', 'Url domain is not allowed.');
-    }
+    if (!isDomainAllowed(field, host)) return fieldError('validation_url_domain_not_allowed', 'Url domain is not allowed.');
     return undefined;
   },
 
