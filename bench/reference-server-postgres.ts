@@ -10,9 +10,9 @@
  * (the schema is created when missing; `npm run bench` drops it at the end)
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { newId, now, type Row, toRecord, toText, toNumber, toBool, ApiError, notFound, validate } from './reference-model.ts';
 
 function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,88 +77,6 @@ async function one(q: { name: string; text: string }, values: unknown[], db: Que
 }
 
 // ---- model ---------------------------------------------------------------------------------
-
-const COLLECTION_NAME = 'posts';
-const COLLECTION_ID = `pbc_${crc32('base' + COLLECTION_NAME)}`; // PocketBase's default id scheme
-
-function crc32(text: string): number {
-  let crc = 0xffffffff;
-  for (const byte of Buffer.from(text, 'utf8')) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-function newId(): string {
-  let out = '';
-  while (out.length < 15) {
-    for (const b of randomBytes(20)) {
-      if (b < 252) out += ALPHABET[b % 36]; // 252 = 7 * 36: no modulo bias
-      if (out.length === 15) break;
-    }
-  }
-  return out;
-}
-
-function now(): string {
-  return new Date().toISOString().replace('T', ' ');
-}
-
-interface Row {
-  id: string;
-  title: string;
-  views: number;
-  published: boolean;
-  owner: string;
-  created: string;
-  updated: string;
-}
-
-function toRecord(r: Row) {
-  return {
-    collectionId: COLLECTION_ID,
-    collectionName: COLLECTION_NAME,
-    id: r.id,
-    title: r.title,
-    views: Number(r.views),
-    published: !!r.published,
-    owner: r.owner,
-    created: r.created,
-    updated: r.updated,
-  };
-}
-
-// PocketBase-like lenient coercion.
-function toText(v: unknown): string {
-  return v === undefined || v === null ? '' : String(v);
-}
-function toNumber(v: unknown): number {
-  const n = typeof v === 'number' ? v : Number(v ?? 0);
-  return Number.isFinite(n) ? n : 0;
-}
-function toBool(v: unknown): boolean {
-  return v === true || v === 1 || v === 'true' || v === '1';
-}
-
-class ApiError extends Error {
-  status: number;
-  data: Record<string, unknown>;
-  constructor(status: number, message: string, data: Record<string, unknown> = {}) {
-    super(message);
-    this.status = status;
-    this.data = data;
-  }
-}
-
-const notFound = () => new ApiError(404, "The requested resource wasn't found.");
-
-function validate(rec: { title: string; views: number }, op: 'create' | 'update') {
-  if (rec.title === '') {
-    throw new ApiError(400, `Failed to ${op} record.`, { title: { code: 'validation_required', message: 'Cannot be blank.' } });
-  }
-}
 
 async function createRecord(body: unknown, db: Queryable = pool) {
   const b = (body ?? {}) as Record<string, unknown>;

@@ -143,8 +143,3 @@ export type AnyBasaltError =
 export function fieldError(code: string, message: string, params?: Record<string, unknown>): FieldError {
   return params ? { code, message, params } : { code, message };
 }
-
-/** True when `value` is a leaf field error rather than a nested map. */
-export function isFieldError(value: FieldError | FieldErrors): value is FieldError {
-  return typeof (value as FieldError).code === 'string' && typeof (value as FieldError).message === 'string';
-}

@@ -72,7 +72,6 @@ forEachDialect((dialect) =>
     let alice: PocketBase;
     let bob: PocketBase;
     let aliceId = '';
-    let bobId = '';
 
     async function signUp(email: string, name: string): Promise<{ pb: PocketBase; id: string }> {
       const pb = client();
@@ -97,7 +96,7 @@ forEachDialect((dialect) =>
     before(async () => {
       t = await startTestServer({ dialect });
       ({ pb: alice, id: aliceId } = await signUp('alice@example.com', 'Alice'));
-      ({ pb: bob, id: bobId } = await signUp('bob@example.com', 'Bob'));
+      ({ pb: bob } = await signUp('bob@example.com', 'Bob'));
       const owner = 'author = @request.auth.id';
       await t.admin.collections.create({
         name: 'posts',

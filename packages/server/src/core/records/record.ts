@@ -4,7 +4,7 @@
  * PocketBase's visibility rules (spec §3.1).
  * @module
  */
-import type { Row, SqlDialect, SqlValue } from '../../storage/types.ts';
+import type { Row, SqlValue } from '../../storage/types.ts';
 import type { CollectionModel, FieldModel } from '../collections/collection.ts';
 import type { FieldType } from '../fields/field.ts';
 import { fieldTypeOf } from '../fields/registry.ts';
@@ -33,11 +33,6 @@ export function recordToDriver(collection: CollectionModel, data: RecordData, na
     out.set(f.name, fieldTypeOf(f).toDriver(f, data[f.name]));
   }
   return out;
-}
-
-/** `alias.col, alias.col2 …` for every field column. */
-export function selectColumns(collection: CollectionModel, dialect: SqlDialect, alias: string): string {
-  return collection.fields.map((f) => `${alias}.${dialect.quote(f.name)}`).join(', ');
 }
 
 /** What the requester may see of a record beyond its public fields. */
