@@ -10,6 +10,7 @@ import { App } from '../core/app.ts';
 import { BasaltError, ValidationError } from '../core/errors.ts';
 import { superuserUpsert } from '../core/operations/superuser-upsert.ts';
 import type { OutboxEntry } from '../mail/outbox/outbox-mailer.ts';
+import { LocalFileStore } from '../files/local/local-file-store.ts';
 import { createSmtpMailer } from '../mail/smtp/smtp-mailer.ts';
 import { PostgresDatabase } from '../storage/postgres/postgres-database.ts';
 import { SqliteDatabase } from '../storage/sqlite/sqlite-database.ts';
@@ -130,7 +131,7 @@ function outboxAnnouncer(dev: boolean): (entry: OutboxEntry) => void {
 async function openApp(choice: StorageChoice, dev = false): Promise<App> {
   const db = await openDatabase(choice);
   try {
-    return await App.open(db, { smtpMailer: createSmtpMailer, onOutboxMessage: outboxAnnouncer(dev) });
+    return await App.open(db, { smtpMailer: createSmtpMailer, onOutboxMessage: outboxAnnouncer(dev), files: new LocalFileStore(join(choice.dir, 'storage')) });
   } catch (err) {
     await db.close().catch(() => {});
     throw err;

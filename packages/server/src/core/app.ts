@@ -3,6 +3,7 @@
  * Transports and the CLI hold an App and call operations with it; nothing here knows HTTP.
  * @module
  */
+import type { FileStore, S3FileStoreFactory, S3StoreConfig } from '../files/types.ts';
 import type { SmtpMailerFactory } from '../mail/mailer.ts';
 import { OutboxMailer, type OutboxListener } from '../mail/outbox/outbox-mailer.ts';
 import type { Database, Executor, SqlDialect } from '../storage/types.ts';
@@ -33,6 +34,10 @@ export interface AppOptions {
   onOutboxMessage?: OutboxListener;
   /** Limits and broadcast permissions of realtime connections. */
   realtime?: RealtimeBrokerOptions;
+  /** The default file store (the CLI passes a local one under `<dataDir>/storage`). */
+  files?: FileStore;
+  /** Builds the S3 store used instead of `files` while `settings.s3.enabled`. */
+  s3FileStore?: S3FileStoreFactory;
 }
 
 /**
@@ -59,6 +64,9 @@ export class App {
   /** Realtime clients, subscriptions and delivery; server code publishes to broadcast topics here. */
   readonly realtime: RealtimeBroker;
   readonly #background = new Set<Promise<void>>();
+  readonly #localFiles: FileStore | undefined;
+  readonly #s3Factory: S3FileStoreFactory | undefined;
+  #s3: { signature: string; store: FileStore } | undefined;
 
   private constructor(db: Database, options: AppOptions) {
     this.db = db;
@@ -70,6 +78,30 @@ export class App {
     // core constructs: it is every instance's fallback, as an in-memory bus would be.
     this.mailer = new AppMailer(this.settings, new OutboxMailer(options.onOutboxMessage), options.smtpMailer);
     this.realtime = new RealtimeBroker(this, options.realtime);
+    this.#localFiles = options.files;
+    this.#s3Factory = options.s3FileStore;
+  }
+
+  /**
+   * The active file store: S3 while `settings.s3.enabled`, else the local one. Read it for each
+   * operation rather than keeping it, so a settings change applies to the next file written.
+   * Warning: files written to the other store stay there; switching does not move them.
+   */
+  get files(): FileStore {
+    const s3 = this.settings.current.s3;
+    if (s3.enabled) {
+      if (!this.#s3Factory) throw new TypeError('settings.s3.enabled is on but this App was opened without an s3FileStore factory');
+      const config: S3StoreConfig = { bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, accessKey: s3.accessKey, secret: s3.secret ?? '', forcePathStyle: s3.forcePathStyle };
+      const signature = JSON.stringify(config);
+      if (this.#s3?.signature !== signature) {
+        const previous = this.#s3;
+        this.#s3 = { signature, store: this.#s3Factory(config) };
+        if (previous) this.runInBackground('close the previous S3 store', () => previous.store.close());
+      }
+      return this.#s3.store;
+    }
+    if (!this.#localFiles) throw new TypeError('this App was opened without a file store (AppOptions.files)');
+    return this.#localFiles;
   }
 
   /**
@@ -118,6 +150,8 @@ export class App {
     await this.idle();
     await this.realtime.close();
     await this.mailer.close();
+    await this.#s3?.store.close();
+    await this.#localFiles?.close();
     await this.db.close();
   }
 }

@@ -43,8 +43,26 @@ export interface FileStore {
 
 /** Raised by {@link FileStore.read} for a key with no object. */
 export class FileNotFoundError extends Error {
-  constructor(readonly key: string) {
+  readonly key: string;
+  constructor(key: string) {
     super(`no stored file at ${JSON.stringify(key)}`);
+    this.key = key;
     this.name = 'FileNotFoundError';
+    this.key = key;
   }
 }
+
+/** Where an S3-compatible store keeps objects: the `s3` block of the settings, secret included. */
+export interface S3StoreConfig {
+  bucket: string;
+  region: string;
+  /** `https://s3.example.com`; empty for AWS (`https://s3.{region}.amazonaws.com`). */
+  endpoint: string;
+  accessKey: string;
+  secret: string;
+  /** `endpoint/bucket/key` instead of `bucket.endpoint/key`. */
+  forcePathStyle: boolean;
+}
+
+/** Builds an S3 store; the composition root passes the concrete one so core never imports it. */
+export type S3FileStoreFactory = (config: S3StoreConfig) => FileStore;
