@@ -50,9 +50,9 @@ describe('buildCurl', () => {
     assert.equal(cmd, `curl -X DELETE http://h/api/collections/posts/records/abc \\\n  -H "Authorization: $${TOKEN_VARIABLE}" \\\n  -H 'Accept-Language: en'`);
     assert.doesNotMatch(cmd, /eyJ/);
   });
-  it('sends an object body as JSON with secrets redacted and a content type', () => {
+  it('sends an object body as JSON with secrets redacted and a content type (POST is implied)', () => {
     const cmd = buildCurl({ method: 'POST', url: 'http://h/api/collections/users/auth-with-password', body: { identity: 'ann@example.com', password: 'hunter2' } });
-    assert.equal(cmd, `curl -X POST http://h/api/collections/users/auth-with-password \\\n  -H 'Content-Type: application/json' \\\n  --data-raw '{"identity":"ann@example.com","password":"${REDACTED}"}'`);
+    assert.equal(cmd, `curl http://h/api/collections/users/auth-with-password \\\n  -H 'Content-Type: application/json' \\\n  --data-raw '{"identity":"ann@example.com","password":"${REDACTED}"}'`);
   });
   it('keeps example values when redaction is off', () => {
     assert.match(buildCurl({ method: 'POST', url: 'http://h/x', body: { password: 'example' }, redact: false }), /"password":"example"/);

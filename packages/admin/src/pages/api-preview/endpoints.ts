@@ -221,7 +221,8 @@ export function collectionEndpoints(collection: CollectionLike): Endpoint[] {
 
   if (isAuth) endpoints.push(...authEndpoints(collection, c, sdk, exampleRecord(collection, { superuser: true })));
 
-  endpoints.push({
+  // Batch only carries writes, which view collections do not take.
+  if (!isView) endpoints.push({
     id: 'batch',
     group: 'Batch',
     title: 'Batch (transactional)',
@@ -233,12 +234,10 @@ export function collectionEndpoints(collection: CollectionLike): Endpoint[] {
     query: [],
     body: [{ name: 'requests', type: 'Array<{method, url, headers?, body?}>', required: true, description: 'Sub-requests; url is a record API path.' }],
     exampleBody: {
-      requests: isView
-        ? [{ method: 'GET', url: `${c}/records` }]
-        : [
-            { method: 'POST', url: `${c}/records`, body: exampleCreateBody(collection) },
-            { method: 'DELETE', url: `${c}/records/RECORD_ID` },
-          ],
+      requests: [
+        { method: 'POST', url: `${c}/records`, body: exampleCreateBody(collection) },
+        { method: 'DELETE', url: `${c}/records/RECORD_ID` },
+      ],
     },
     sdk: `const batch = pb.createBatch();\nbatch.collection(${js(name)}).create({ /* … */ });\nbatch.collection(${js(name)}).delete('RECORD_ID');\nconst results = await batch.send();`,
     response: { status: 200, body: [{ status: 200, body: record }, { status: 204, body: null }] },

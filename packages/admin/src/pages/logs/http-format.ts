@@ -24,14 +24,14 @@ export function statusText(status: number): string {
  */
 export const TOKEN_VARIABLE = 'BASALT_TOKEN';
 
-/** What a redacted value looks like; the server's request log uses the same marker. */
-export const REDACTED = '***';
+/** What a redacted value looks like: the marker the server's request log writes. */
+export const REDACTED = '[REDACTED]';
 
 /**
- * Keys whose values are secrets. Mirrors the server's request-log redaction (password,
- * passwordConfirm, oldPassword, token, secret, clientSecret, otp codes, authorization, cookie…).
+ * Keys whose values are secrets. The same pattern as the server's request log
+ * (packages/server/src/core/logs/log-redaction.ts), plus PKCE verifiers.
  */
-const SECRET_KEY = /pass(word)?|secret|token|otp|authoriz|cookie|api[-_]?key|private[-_]?key|codeVerifier|^code$/i;
+const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|otp|authorization|cookie|session|api[-_]?key|private[-_]?key|credential|signature|recovery|codeVerifier|^code$/i;
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
@@ -59,6 +59,14 @@ export function shellQuote(s: string): string {
 
 export type Header = readonly [name: string, value: string];
 
+/** A file part of a multipart request: only its name is known (and shown), never its bytes. */
+export interface FilePart {
+  field: string;
+  filename: string;
+  type?: string;
+  size?: number;
+}
+
 export interface HttpRequestSpec {
   method: string;
   /** Absolute URL (for curl) or origin-relative path with query. */
@@ -73,6 +81,8 @@ export interface HttpRequestSpec {
    * documentation examples, whose values are made up, turn it off.
    */
   redact?: boolean;
+  /** Present: the request is multipart; `body`'s keys are its text parts. */
+  files?: readonly FilePart[];
 }
 
 const isAuthHeader = (name: string) => /^(authorization|cookie)$/i.test(name);
@@ -90,16 +100,33 @@ function bodyText(body: unknown, pretty: boolean, redact = true): string | undef
  */
 export function buildCurl(req: HttpRequestSpec): string {
   const method = req.method.toUpperCase();
-  const body = bodyText(req.body, false, req.redact);
-  const parts: string[] = [`curl${method === 'GET' && body === undefined ? '' : ` -X ${method}`} ${shellQuote(req.url)}`];
+  const multipart = req.files !== undefined;
+  const body = multipart ? undefined : bodyText(req.body, false, req.redact);
+  const sendsBody = body !== undefined || multipart;
+  const implied = sendsBody ? 'POST' : 'GET';
+  const parts: string[] = [`curl${method === implied ? '' : ` -X ${method}`} ${shellQuote(req.url)}`];
   if (req.withToken) parts.push(`-H "Authorization: $${TOKEN_VARIABLE}"`);
-  const headers = (req.headers ?? []).filter(([name]) => !isAuthHeader(name));
+  // curl writes the multipart Content-Type itself, with its own boundary.
+  const headers = (req.headers ?? []).filter(([name]) => !isAuthHeader(name) && !(multipart && /^content-type$/i.test(name)));
   if (body !== undefined && !headers.some(([n]) => /^content-type$/i.test(n)) && typeof req.body !== 'string') {
     headers.push(['Content-Type', 'application/json']);
   }
   for (const [name, value] of headers) parts.push(`-H ${shellQuote(`${name}: ${value}`)}`);
   if (body !== undefined) parts.push(`--data-raw ${shellQuote(body)}`);
+  if (multipart) {
+    for (const [name, value] of formFields(req)) parts.push(`-F ${shellQuote(`${name}=${value}`)}`);
+    for (const f of req.files ?? []) parts.push(`-F ${shellQuote(`${f.field}=@${f.filename}`)}`);
+  }
   return parts.join(' \\\n  ');
+}
+
+/** The text parts of a multipart body; non-string values go as JSON, as the SDK sends them. */
+function formFields(req: HttpRequestSpec): Array<[string, string]> {
+  const body = req.redact === false ? req.body : redactSecrets(req.body);
+  if (typeof body !== 'object' || body === null) return [];
+  return Object.entries(body).flatMap(([k, v]): Array<[string, string]> =>
+    Array.isArray(v) ? v.map((item) => [k, typeof item === 'string' ? item : JSON.stringify(item)]) : [[k, typeof v === 'string' ? v : JSON.stringify(v)]],
+  );
 }
 
 /** The request as it travels over HTTP/1.1: request line, headers, blank line, body. */
@@ -110,8 +137,18 @@ export function formatHttpRequest(req: HttpRequestSpec): string {
   if (url && !(req.headers ?? []).some(([n]) => /^host$/i.test(n))) lines.push(`Host: ${url.host}`);
   for (const [name, value] of req.headers ?? []) lines.push(`${name}: ${isAuthHeader(name) ? REDACTED : value}`);
   if (req.withToken) lines.push(`Authorization: $${TOKEN_VARIABLE}`);
-  const body = bodyText(req.body, true, req.redact);
+  const body = req.files ? multipartText(req) : bodyText(req.body, true, req.redact);
   return body === undefined ? `${lines.join('\n')}\n` : `${lines.join('\n')}\n\n${body}`;
+}
+
+/** A multipart body as readable parts (`name: value`, files as `@name (type, size)`), not raw bytes. */
+function multipartText(req: HttpRequestSpec): string | undefined {
+  const lines = formFields(req).map(([k, v]) => `${k}: ${v}`);
+  for (const f of req.files ?? []) {
+    const facts = [f.type, f.size === undefined ? undefined : `${f.size} bytes`].filter(Boolean).join(', ');
+    lines.push(`${f.field}: @${f.filename}${facts ? ` (${facts})` : ''}`);
+  }
+  return lines.length ? lines.join('\n') : undefined;
 }
 
 export interface HttpResponseSpec {

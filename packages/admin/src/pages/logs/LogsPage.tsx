@@ -1,0 +1,1 @@
+export default function LogsPage() { return <p className="muted">Coming soon.</p>; }
