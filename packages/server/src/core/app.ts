@@ -13,8 +13,11 @@ import { systemCollections } from './collections/collection-defaults.ts';
 import { CollectionStore, collectionsTableSql } from './collections/collection-store.ts';
 import { createCollectionTable } from './collections/table-sync.ts';
 import { AppEvents } from './events.ts';
+import { BackupService, type BackupServiceOptions } from './backups/backup-service.ts';
 import { authTablesSql } from './auth/auth-tables.ts';
 import { AppMailer } from './mail/app-mailer.ts';
+import { AppLogs, appLogData } from './logs/app-logs.ts';
+import { LOG_LEVEL, SqlLogStore } from './logs/log-store.ts';
 import './fields/index.ts';
 import { RealtimeBroker, type RealtimeBrokerOptions } from './realtime/realtime-broker.ts';
 import { SettingsStore } from './settings/settings.ts';
@@ -38,6 +41,13 @@ export interface AppOptions {
   files?: FileStore;
   /** Builds the S3 store used instead of `files` while `settings.s3.enabled`. */
   s3FileStore?: S3FileStoreFactory;
+  /** Where backups are kept and how the database is snapshot; without it the backups API answers 400. */
+  backups?: BackupServiceOptions;
+  /**
+   * Where the request log lives (a `_logs` table); defaults to `db`. The CLI gives SQLite its
+   * own `auxiliary.db` so log writes never queue behind data writes. The App closes it.
+   */
+  logsDatabase?: Database;
 }
 
 /**
@@ -63,6 +73,10 @@ export class App {
   readonly mailer: AppMailer;
   /** Realtime clients, subscriptions and delivery; server code publishes to broadcast topics here. */
   readonly realtime: RealtimeBroker;
+  /** Backups and restores of the database and the stored files (spec §10.4). */
+  readonly backups: BackupService;
+  /** The request and error log (spec §10.2). */
+  readonly logs: AppLogs;
   readonly #background = new Set<Promise<void>>();
   readonly #localFiles: FileStore | undefined;
   readonly #s3Factory: S3FileStoreFactory | undefined;
@@ -73,13 +87,25 @@ export class App {
     this.collections = new CollectionStore(db);
     this.settings = new SettingsStore(db);
     this.now = options.now ?? (() => new Date());
-    this.logger = options.logger ?? { error: (details, message) => console.error(`basalt: ${message}`, details) };
+    const consoleLogger = options.logger ?? { error: (details, message) => console.error(`basalt: ${message}`, details) };
+    this.logs = new AppLogs(new SqlLogStore(options.logsDatabase ?? db), {
+      settings: () => this.settings.current.logs,
+      warn: (message, details) => consoleLogger.error(details, message),
+    });
+    // Unexpected errors keep going to the console and are also kept in the log at error level.
+    this.logger = {
+      error: (details, message) => {
+        consoleLogger.error(details, message);
+        this.logs.add(LOG_LEVEL.error, message, appLogData(details));
+      },
+    };
     // Note: the outbox (an in-memory Mailer without dependencies) is the one concrete mail adapter
     // core constructs: it is every instance's fallback, as an in-memory bus would be.
     this.mailer = new AppMailer(this.settings, new OutboxMailer(options.onOutboxMessage), options.smtpMailer);
     this.realtime = new RealtimeBroker(this, options.realtime);
     this.#localFiles = options.files;
     this.#s3Factory = options.s3FileStore;
+    this.backups = new BackupService(this, options.backups, options.s3FileStore);
   }
 
   /**
@@ -143,15 +169,19 @@ export class App {
       await app.collections.reload(tx);
       await app.settings.load(tx);
     });
+    await app.logs.start();
     return app;
   }
 
   async close(): Promise<void> {
+    this.backups.close();
     await this.idle();
     await this.realtime.close();
     await this.mailer.close();
     await this.#s3?.store.close();
     await this.#localFiles?.close();
+    await this.logs.close();
+    if (this.logs.store.database !== this.db) await this.logs.store.database.close();
     await this.db.close();
   }
 }

@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../core/app.ts';
 import { BadRequestError, ForbiddenError } from '../../core/errors.ts';
-import { normalizeHeaderName, type OperationContext, SUPERUSERS } from '../../core/operations/context.ts';
+import { normalizeHeaderName, type AuthState, type OperationContext, SUPERUSERS } from '../../core/operations/context.ts';
 import { resolveAuthToken } from '../../core/operations/record-auth.ts';
 import { ipInList } from '../../core/settings/rate-limits.ts';
 import { clientIp } from './client-ip.ts';
@@ -16,6 +16,8 @@ import { applyProjection, parseFieldsParam, projectListEnvelope, ProjectionError
 declare module 'fastify' {
   interface FastifyRequest {
     basaltContext?: Promise<OperationContext>;
+    /** The resolved auth of the request once contextOf has read it (for the request log). */
+    basaltAuth?: AuthState | null;
   }
 }
 
@@ -45,6 +47,7 @@ export function contextOf(app: App, request: FastifyRequest): Promise<OperationC
     const ip = clientIp(request, app.settings.current);
     // The Authorization header, else a cookie session (transports/rest/session.ts).
     const auth = await resolveAuthToken(app, presentedToken(request));
+    request.basaltAuth = auth;
     // Superusers may be restricted to listed networks (spec §6.1 step 1, settings.superuserIPs).
     const allowed = app.settings.current.superuserIPs;
     if (auth?.collection.name === SUPERUSERS && allowed.length > 0 && !ipInList(ip, allowed)) {

@@ -10,14 +10,18 @@ import type { App } from '../../core/app.ts';
 import { PayloadTooLargeError } from '../../core/errors.ts';
 import { recordBodyLimit } from '../../core/records/record-body-limit.ts';
 import { DEFAULT_BATCH_BODY_LIMIT, DEFAULT_BODY_LIMIT } from '../../core/settings/settings.ts';
+import { adminUiRoutes } from './admin-ui.ts';
+import { backupRoutes } from './backups.ts';
 import { batchRoutes } from './batch.ts';
 import { bodyParsers } from './body.ts';
 import { collectionRoutes } from './collections.ts';
 import { restClientErrorHandler, restErrorHandler, restNotFoundHandler, toErrorEnvelope } from './errors.ts';
+import { logRoutes } from './logs.ts';
 import { mailRoutes } from './mail.ts';
 import { rateLimitHook } from './rate-limit.ts';
 import { recordAuthRoutes } from './record-auth.ts';
 import { recordRoutes } from './record-crud.ts';
+import { requestLogHooks } from './request-log.ts';
 import { sessionRoutes } from './session.ts';
 import { settingsRoutes } from './settings.ts';
 // Note: the one place REST reaches into another transport: `basalt serve` answers the realtime
@@ -32,6 +36,8 @@ export interface RestServerOptions {
   origins?: string[];
   /** Request body limit in bytes (default 32 MiB, spec §1.3). */
   bodyLimit?: number;
+  /** The dashboard's build folder served at `/_/` (default: packages/admin/dist). */
+  adminDir?: string;
 }
 
 /** Largest request line plus headers, in bytes (Node's default is 16 KiB). */
@@ -110,6 +116,7 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
     done();
   });
 
+  requestLogHooks(server, app);
   rateLimitHook(server, app);
   await bodyParsers(server, { bodyLimit });
   // Limits that depend on data (the collection's fields, the batch settings) are enforced while
@@ -135,6 +142,9 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
   mailRoutes(server, app);
   sessionRoutes(server, app);
   batchRoutes(server, app);
+  backupRoutes(server, app);
+  logRoutes(server, app);
+  adminUiRoutes(server, { dir: options.adminDir });
   realtimeSseRoutes(server, app);
   realtimeWsRoutes(server, app);
   await server.ready();

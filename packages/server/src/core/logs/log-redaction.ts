@@ -1,0 +1,91 @@
+/**
+ * Redaction of what goes into the log: values under secret-looking keys are replaced, and
+ * everything is bounded in depth, length and size, so a log entry never holds a credential or a
+ * megabyte of request body.
+ * @module
+ */
+
+/** What replaces a redacted value. */
+export const REDACTED = '[REDACTED]';
+/** Longest string kept in a logged value; longer ones are cut and marked. */
+export const MAX_LOGGED_STRING = 1000;
+/** Most serialised characters of one logged body or response preview. */
+export const MAX_LOGGED_BODY = 8 * 1024;
+/** Deepest nesting kept in a logged value. */
+const MAX_DEPTH = 6;
+/** Most array items or object keys kept per level. */
+const MAX_ITEMS = 50;
+
+/**
+ * Keys whose values are secrets: passwords, tokens, secrets, one-time and recovery codes,
+ * authorization material, cookies and API keys (matched anywhere in the key, case-insensitive;
+ * `code` only as a whole key, since error objects use it for their code).
+ */
+export const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|otp|authorization|cookie|session|api[-_]?key|private[-_]?key|credential|signature|recovery|^code$/i;
+
+/** True when `key` names a value that must never be logged. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+function cut(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…[${s.length - max} more characters]` : s;
+}
+
+/** A copy of `value` with secrets replaced and its size bounded (JSON-safe). */
+export function redactValue(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'string') return cut(value, MAX_LOGGED_STRING);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object') return undefined;
+  if (depth >= MAX_DEPTH) return '[…]';
+  if (value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
+  if (Array.isArray(value)) {
+    const out = value.slice(0, MAX_ITEMS).map((v) => redactValue(v, depth + 1));
+    if (value.length > MAX_ITEMS) out.push(`[${value.length - MAX_ITEMS} more items]`);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  let n = 0;
+  for (const key of Object.keys(value)) {
+    if (n++ >= MAX_ITEMS) {
+      out['…'] = '[more keys]';
+      break;
+    }
+    const v = (value as Record<string, unknown>)[key];
+    out[key] = isSecretKey(key) && v !== '' && v !== null && v !== undefined ? REDACTED : redactValue(v, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * A logged form of a request or response body: the redacted value when its JSON fits
+ * {@link MAX_LOGGED_BODY}, otherwise the start of that JSON as text.
+ */
+export function redactBody(value: unknown): unknown {
+  const redacted = redactValue(value);
+  const json = JSON.stringify(redacted) ?? '';
+  return json.length > MAX_LOGGED_BODY ? cut(json, MAX_LOGGED_BODY) : redacted;
+}
+
+/** A path with query whose secret-looking parameters (`?token=…`) are redacted. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const query = url.slice(q + 1);
+  // Fast path: most queries name nothing secret (`code` is only a secret as a whole key).
+  if (!SECRET_KEY.test(query) && !/(^|&)code=/i.test(query)) return url;
+  const parts = query.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq < 0) return pair;
+    let key = pair.slice(0, eq);
+    try {
+      key = decodeURIComponent(key.replace(/\+/g, ' '));
+    } catch {
+      // Undecodable keys are checked as sent.
+    }
+    return isSecretKey(key) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+  });
+  return `${url.slice(0, q)}?${parts.join('&')}`;
+}

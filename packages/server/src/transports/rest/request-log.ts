@@ -1,0 +1,99 @@
+/**
+ * The request log hook (spec §10.2): after each response, builds the log entry of the request
+ * and hands it to `app.logs`, which buffers it. Everything here is synchronous and small on the
+ * success path; failed requests also get their (redacted) body, headers and the error response.
+ * @module
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../core/app.ts';
+import { redactBody, redactUrl, redactValue } from '../../core/logs/log-redaction.ts';
+import { LOG_LEVEL } from '../../core/logs/log-store.ts';
+import { clientIp } from './client-ip.ts';
+import { toErrorEnvelope, defaultMessageFor } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What the request failed with, for its log entry. */
+    basaltError?: unknown;
+  }
+}
+
+/**
+ * Successful requests that are not logged (spec §10.2): the logs API itself, realtime connects,
+ * the dashboard's static files and the OAuth2 redirect. Their failures are logged.
+ */
+function isQuiet(method: string, path: string): boolean {
+  return (
+    path === '/_' ||
+    path.startsWith('/_/') ||
+    path === '/api/logs' ||
+    path.startsWith('/api/logs/') ||
+    (method === 'GET' && path === '/api/realtime') ||
+    path === '/api/oauth2-redirect'
+  );
+}
+
+const headerText = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? ''));
+
+function failureData(request: FastifyRequest, status: number): Record<string, unknown> {
+  const err = request.basaltError;
+  const envelope = err === undefined ? { status, message: defaultMessageFor(status), data: {} } : toErrorEnvelope(err).body;
+  const out: Record<string, unknown> = { error: envelope.message };
+  if (Object.keys(envelope.data).length) out.details = redactValue(envelope.data);
+  else if (status >= 500 && err instanceof Error) out.details = err.message;
+  out.headers = redactValue(request.headers);
+  const body = request.body;
+  if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0)) out.body = redactBody(body);
+  const uploads = request.uploads;
+  if (uploads?.length) out.files = uploads.slice(0, 50).map((u) => ({ field: u.field, filename: u.filename, type: u.mimetype, size: u.data.byteLength }));
+  out.response = redactBody(envelope);
+  return out;
+}
+
+function record(app: App, request: FastifyRequest, reply: FastifyReply): void {
+  const status = reply.statusCode;
+  const failed = status >= 400;
+  const level = failed ? LOG_LEVEL.error : LOG_LEVEL.info;
+  if (!app.logs.accepts(level)) return;
+  const url = request.url;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (!failed && isQuiet(request.method, path)) return;
+
+  const settings = app.settings.current;
+  const auth = request.basaltAuth;
+  const data: Record<string, unknown> = {
+    type: 'request',
+    url: q < 0 ? url : redactUrl(url),
+    method: request.method,
+    status,
+    execTime: Math.round(reply.elapsedTime * 1000) / 1000,
+    auth: auth ? auth.collection.name : '',
+  };
+  if (auth && settings.logs.logAuthId) data.authId = String(auth.record.id);
+  if (settings.logs.logIP) {
+    data.userIP = clientIp(request, settings);
+    data.remoteIP = request.socket?.remoteAddress ?? '';
+  }
+  data.referer = headerText(request.headers.referer);
+  data.userAgent = headerText(request.headers['user-agent']);
+  if (failed) Object.assign(data, failureData(request, status));
+  app.logs.add(level, `${request.method} ${path}`, data);
+}
+
+/** Registers the hooks that record every request of `server` in `app.logs`. */
+export function requestLogHooks(server: FastifyInstance, app: App): void {
+  server.addHook('onError', (request, _reply, error, done) => {
+    request.basaltError = error;
+    done();
+  });
+  server.addHook('onResponse', (request, reply, done) => {
+    try {
+      record(app, request, reply);
+    } catch (err) {
+      // The response is already sent; a logging bug must not become an unhandled rejection.
+      app.logger.error({ err }, 'recording a request in the log failed');
+    }
+    done();
+  });
+}
