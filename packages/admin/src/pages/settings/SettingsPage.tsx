@@ -1,0 +1,1 @@
+export default function SettingsPage() { return <p className="muted">Coming soon.</p>; }

@@ -1,0 +1,165 @@
+/**
+ * End-to-end: the built dashboard served by a real `basalt serve`, driven in headless Chromium.
+ * The steps share one server and one browser page and run in order, like a user's first session:
+ * first-run setup, sign in, create a collection, add and edit records, inspect a failed request.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { buildDashboard, launchBrowser, screenshot, skipReason, startServer, watchProblems, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+
+const EMAIL = 'admin@example.com';
+const PASSWORD = 'correct horse battery';
+
+const skip = skipReason();
+if (skip) console.log(`# skipping the dashboard e2e tests: ${skip}`);
+
+describe('dashboard', { skip, timeout: 180_000 }, () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let problems: ProblemLog;
+
+  before(async () => {
+    await buildDashboard();
+    server = await startServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    problems = watchProblems(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** Fails the current step on any console or page error it caused. */
+  function assertNoProblems() {
+    assert.deepEqual(problems.take(), []);
+  }
+
+  it('creates the first superuser from the setup link the server prints', async () => {
+    const [link] = await server.waitFor(/http:\/\/\S+\/_\/#\/setup\/\S+/);
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Create the first superuser' }).waitFor();
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Confirm password').fill(`${PASSWORD}!`);
+    await page.getByRole('button', { name: 'Create superuser and sign in' }).click();
+    await page.getByText('The passwords do not match.').waitFor();
+    await page.getByLabel('Confirm password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create superuser and sign in' }).click();
+    await page.getByRole('heading', { name: 'Collections', exact: true }).waitFor();
+    assert.match(await page.locator('.sidebar-foot').innerText(), new RegExp(EMAIL));
+    await screenshot(page, 'setup-done');
+    assertNoProblems();
+  });
+
+  it('signs out and signs in again, showing a wrong password as an error', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Failed to authenticate.' }).waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Collections', exact: true }).waitFor();
+    // The session survives a reload (the SDK keeps the token in localStorage).
+    await page.reload();
+    await page.getByRole('heading', { name: 'Collections', exact: true }).waitFor();
+    await screenshot(page, 'signed-in');
+    assertNoProblems();
+  });
+
+  it('creates a collection with several field types and checks a rule against the server', async () => {
+    await page.getByRole('button', { name: 'New collection' }).click();
+    await page.getByRole('button', { name: 'Base collection' }).click();
+    const editor = page.getByRole('dialog');
+    await editor.getByLabel('Name', { exact: true }).fill('posts');
+    const addField = async (type: string, name: string) => {
+      await editor.getByLabel('New field type').selectOption({ label: type });
+      await editor.getByRole('button', { name: 'Add field' }).click();
+      await editor.locator('.field-card').last().getByPlaceholder('field_name').fill(name);
+    };
+    await addField('Plain text', 'title');
+    await editor.locator('[data-field="title"]').getByLabel('Required').check();
+    await addField('Number', 'views');
+    await addField('Bool', 'published');
+    await addField('Select', 'tags');
+    const tags = editor.locator('[data-field="tags"]');
+    await tags.getByLabel('Choices').fill('news, tech, life');
+    await tags.getByLabel('Max select').fill('3');
+    await addField('JSON', 'meta');
+    await addField('Datetime', 'when');
+    await addField('Autodate', 'created');
+
+    await editor.getByRole('tab', { name: 'API rules' }).click();
+    const listRule = editor.getByRole('group', { name: 'listRule' });
+    await listRule.getByLabel('Superusers only').uncheck();
+    await listRule.getByLabel('listRule expression').fill('title = ');
+    // The server's parser reports the position of the problem.
+    await listRule.getByText(/Invalid rule\. Raw error: Invalid filter: .*at position 8/).waitFor();
+    await listRule.getByLabel('listRule expression').fill('nope = 1');
+    await listRule.getByText(/nope/).filter({ hasText: 'Invalid rule' }).waitFor();
+    await listRule.getByLabel('listRule expression').fill('title != "" && published = true');
+    await listRule.getByText('valid', { exact: true }).waitFor();
+    await screenshot(page, 'collection-rules');
+
+    await editor.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'posts' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'posts' }).getAttribute('aria-current'), 'page');
+    assertNoProblems();
+  });
+
+  it('adds a record, shows validation errors next to fields, edits it and filters the table', async () => {
+    await page.getByRole('button', { name: 'New record' }).click();
+    let form = page.getByRole('dialog');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.locator('[data-field="title"]').getByText('Cannot be blank.').waitFor();
+
+    await form.locator('[data-field="title"]').getByRole('textbox').fill('Hello Basalt');
+    await form.locator('[data-field="views"]').getByRole('spinbutton').fill('42');
+    await form.locator('[data-field="published"]').getByRole('checkbox').check();
+    await form.locator('[data-field="tags"]').getByLabel('news').check();
+    await form.locator('[data-field="tags"]').getByLabel('tech').check();
+    const meta = form.locator('[data-field="meta"]').getByRole('textbox');
+    await meta.fill('{"a": ');
+    await form.getByText(/Invalid JSON/).waitFor();
+    await meta.fill('{"a": 1}');
+    await form.locator('[data-field="when"] input').fill('2024-05-06T07:08:09');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.waitFor({ state: 'detached' });
+
+    const row = page.getByRole('row').filter({ hasText: 'Hello Basalt' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /42/);
+    assert.match(await row.innerText(), /news/);
+
+    await row.getByText('Hello Basalt').click();
+    form = page.getByRole('dialog');
+    const title = form.locator('[data-field="title"]').getByRole('textbox');
+    assert.equal(await title.inputValue(), 'Hello Basalt');
+    assert.equal(await form.locator('[data-field="meta"]').getByRole('textbox').inputValue(), '{\n  "a": 1\n}');
+    await title.fill('Hello again');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'detached' });
+    await page.getByRole('row').filter({ hasText: 'Hello again' }).waitFor();
+
+    const filter = page.getByLabel('Filter');
+    await filter.fill('title ~ ');
+    await filter.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'Invalid filter' }).waitFor();
+    await filter.fill('title ~ "again"');
+    await filter.press('Enter');
+    await page.getByRole('row').filter({ hasText: 'Hello again' }).waitFor();
+    await filter.fill('title ~ "absent"');
+    await filter.press('Enter');
+    await page.getByText('No records match the filter.').waitFor();
+    await filter.fill('');
+    await filter.press('Enter');
+    await page.getByRole('row').filter({ hasText: 'Hello again' }).waitFor();
+    await screenshot(page, 'records');
+    assertNoProblems();
+  });
+});

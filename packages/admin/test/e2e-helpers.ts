@@ -1,0 +1,136 @@
+/**
+ * Shared setup of the dashboard's end-to-end tests: a fresh build of the dashboard, a real
+ * Basalt server on a free port with an empty data folder, and headless Debian Chromium driven by
+ * playwright-core. A page records console errors and page errors so each test can fail on them.
+ * @module
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ADMIN_DIR = resolve(import.meta.dirname, '..');
+const REPO = resolve(ADMIN_DIR, '../..');
+export const OUTPUT_DIR = join(ADMIN_DIR, 'test-output');
+
+/** Why the e2e tests cannot run here, or undefined when they can. */
+export function skipReason(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  const reason = `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+  if (process.env.BASALT_TEST_REQUIRE_SERVICES === '1') throw new Error(`${reason}; BASALT_TEST_REQUIRE_SERVICES=1 forbids skipping.`);
+  return reason;
+}
+
+/** Builds the dashboard from the current sources into packages/admin/dist, which the server serves at /_/. */
+export async function buildDashboard(): Promise<void> {
+  await promisify(execFile)(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ADMIN_DIR });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  /** Everything the server printed so far. */
+  output(): string;
+  /** Resolves with the first match of `pattern` in the server's stdout. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  stop(): Promise<void>;
+}
+
+/** Starts `basalt serve` with the Node running this test (the pinned one under `npm test`). */
+export async function startServer(): Promise<RunningServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'basalt-admin-e2e-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [join(REPO, 'packages/server/bin/basalt.js'), 'serve', '--http', `127.0.0.1:${port}`, '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const waiters: Array<() => void> = [];
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const w of waiters.splice(0)) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolveMatch, reject) => {
+      const check = () => {
+        const m = out.match(pattern);
+        if (m) return resolveMatch(m);
+        if (child.exitCode !== null) return reject(new Error(`The server exited before printing ${pattern}:\n${out}`));
+        waiters.push(check);
+      };
+      void exited.then(check);
+      check();
+    });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(/REST API:/);
+  return {
+    url,
+    output: () => out,
+    waitFor,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Console errors and uncaught page errors seen since the last `take()`. */
+export interface ProblemLog {
+  take(): string[];
+}
+
+/**
+ * Chromium reports every HTTP error response of fetch() as a console error. A 4xx the dashboard
+ * asked for and shows to the user (a failed sign-in, an invalid filter, a rule check) is the
+ * API's normal answer, not a fault of the page; anything else still fails the test.
+ */
+const EXPECTED_HTTP_ERROR = /^Failed to load resource: the server responded with a status of 4\d\d/;
+
+export function watchProblems(page: Page): ProblemLog {
+  let problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !EXPECTED_HTTP_ERROR.test(msg.text())) problems.push(`console.error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  return {
+    take() {
+      const seen = problems;
+      problems = [];
+      return seen;
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(OUTPUT_DIR, { recursive: true });
+  const path = join(OUTPUT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}
