@@ -16,6 +16,7 @@ import { PostgresDatabase } from '../storage/postgres/postgres-database.ts';
 import { SqliteDatabase } from '../storage/sqlite/sqlite-database.ts';
 import type { Database } from '../storage/types.ts';
 import { buildRestServer } from '../transports/rest/server.ts';
+import { backup, BACKUP_HELP, backupOptions } from './backup.ts';
 import { migrate, MIGRATE_FLAGS_HELP, MIGRATE_HELP } from './migrate.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -30,6 +31,7 @@ Usage:
   basalt superuser update EMAIL PASSWORD [--dir DIR]   set the password of an existing superuser
   basalt superuser delete EMAIL [--dir DIR]            delete a superuser
 ${MIGRATE_HELP}
+${BACKUP_HELP}
   basalt --help | --version
 
 Global flags:
@@ -131,7 +133,7 @@ function outboxAnnouncer(dev: boolean): (entry: OutboxEntry) => void {
 async function openApp(choice: StorageChoice, dev = false): Promise<App> {
   const db = await openDatabase(choice);
   try {
-    return await App.open(db, { smtpMailer: createSmtpMailer, onOutboxMessage: outboxAnnouncer(dev), files: new LocalFileStore(join(choice.dir, 'storage')) });
+    return await App.open(db, { smtpMailer: createSmtpMailer, onOutboxMessage: outboxAnnouncer(dev), files: new LocalFileStore(join(choice.dir, 'storage')), backups: backupOptions(choice.dir, choice.url) });
   } catch (err) {
     await db.close().catch(() => {});
     throw err;
@@ -159,6 +161,8 @@ async function serve(values: Record<string, string | boolean | undefined>, dir: 
   // logger costs about a quarter of the throughput of a simple read.
   const server = await buildRestServer(app, { origins, logger: values.dev ? { level: 'info' } : false });
   await server.listen({ host, port });
+  // Automatic backups (settings.backups.cron) run only in a serving process.
+  app.backups.startCron();
   // With port 0 the system picks one: print the port actually bound.
   const bound = server.server.address();
   const realPort = typeof bound === 'object' && bound ? bound.port : port;
@@ -247,6 +251,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(values, dir);
       case 'superuser':
         return await superuser(rest, storageChoice(values, dir));
+      case 'backup':
+        return await backup(rest, { openApp: () => openApp(storageChoice(values, dir)), storageName: storageName(storageChoice(values, dir)), dir, force: values.force === true });
       case 'migrate':
         return await migrate(values, rest);
       case undefined:

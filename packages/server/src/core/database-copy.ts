@@ -67,6 +67,10 @@ export interface CopyOptions {
   onProgress?(progress: CopyProgress): void;
   /** Called with a short description of each step ("creating 12 tables", …). */
   onStep?(step: string): void;
+  /** Runs inside the target transaction once the copy is checked, just before COMMIT. */
+  beforeCommit?(tx: Executor): Promise<void>;
+  /** Runs synchronously right after the target transaction commits (TransactionOptions.onCommit). */
+  onCommit?(): void;
 }
 
 export interface CopyReport {
@@ -116,6 +120,9 @@ export async function copyDatabase(source: Database, target: Database, options: 
   const step = options.onStep ?? (() => {});
 
   return source.transaction(async (src) => {
+    // PostgreSQL transactions are READ COMMITTED: without this, tables read one after the other
+    // could show a write committed in between (a backup of a live server must be a snapshot).
+    if (source.dialect.name === 'postgres') await src.run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     const sourceTables = await source.dialect.listTables(src);
     if (!sourceTables.includes('_collections')) throw new DatabaseCopyError('the source holds no Basalt data (it has no _collections table)');
     const store = new CollectionStore(source);
@@ -165,9 +172,10 @@ export async function copyDatabase(source: Database, target: Database, options: 
       if (wrong.length) {
         throw new DatabaseCopyError(`row counts differ after the copy in ${wrong.map((t) => `${t.table} (${t.source} in the source, ${t.target} in the target)`).join(', ')}; nothing was committed`, { tables });
       }
+      await options.beforeCommit?.(tgt);
       step('committing');
       return { tables, skipped, rows };
-    });
+    }, { onCommit: options.onCommit });
   });
 }
 

@@ -24,6 +24,6 @@ function possibleProxyHeader(ctx: OperationContext): string {
 }
 
 export function health(ctx: OperationContext): { message: string; code: number; data: Record<string, unknown> } {
-  const data: Record<string, unknown> = isSuperuser(ctx) ? { canBackup: false, realIP: ctx.ip, possibleProxyHeader: possibleProxyHeader(ctx) } : {};
+  const data: Record<string, unknown> = isSuperuser(ctx) ? { canBackup: ctx.app.backups.canBackup, realIP: ctx.ip, possibleProxyHeader: possibleProxyHeader(ctx) } : {};
   return { message: 'API is healthy.', code: 200, data };
 }

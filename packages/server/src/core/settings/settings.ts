@@ -7,6 +7,7 @@
 import type { Database, Executor } from '../../storage/types.ts';
 import { nowDateTime } from '../../tools/datetime.ts';
 import { ValidationError, fieldError, type FieldErrors } from '../errors.ts';
+import { validateBackupSettings } from '../backups/backup-settings.ts';
 import { isIpOrCidr, validateRateLimits } from './rate-limits.ts';
 
 /** Default request body limit: 32 MiB, as PocketBase (spec §1.3). */
@@ -95,6 +96,8 @@ function validate(s: Settings): FieldErrors {
   }
   const rateLimits = validateRateLimits(s.rateLimits);
   if (Object.keys(rateLimits).length) e.rateLimits = rateLimits;
+  const backups = validateBackupSettings(s.backups);
+  if (Object.keys(backups).length) e.backups = backups;
   if (!Array.isArray(s.trustedProxy.headers) || s.trustedProxy.headers.some((h) => typeof h !== 'string' || !/^[A-Za-z0-9-]{1,100}$/.test(h))) {
     e.trustedProxy = { headers: fieldError('validation_invalid_value', 'Must be a list of header names.') };
   }
