@@ -49,7 +49,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     await page.getByText('The passwords do not match.').waitFor();
     await page.getByLabel('Confirm password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create superuser and sign in' }).click();
-    await page.getByRole('heading', { name: 'Collections', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Collections', exact: true, level: 1 }).waitFor();
     assert.match(await page.locator('.sidebar-foot').innerText(), new RegExp(EMAIL));
     await screenshot(page, 'setup-done');
     assertNoProblems();
@@ -64,10 +64,10 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     await page.getByRole('alert').filter({ hasText: 'Failed to authenticate.' }).waitFor();
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Collections', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Collections', exact: true, level: 1 }).waitFor();
     // The session survives a reload (the SDK keeps the token in localStorage).
     await page.reload();
-    await page.getByRole('heading', { name: 'Collections', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Collections', exact: true, level: 1 }).waitFor();
     await screenshot(page, 'signed-in');
     assertNoProblems();
   });
@@ -160,6 +160,68 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     await filter.press('Enter');
     await page.getByRole('row').filter({ hasText: 'Hello again' }).waitFor();
     await screenshot(page, 'records');
+    assertNoProblems();
+  });
+
+  it('works from the keyboard: rows open with Enter, Escape closes and returns focus', async () => {
+    const open = page.getByRole('row').filter({ hasText: 'Hello again' }).getByRole('button').first();
+    await open.focus();
+    await page.keyboard.press('Enter');
+    const form = page.getByRole('dialog');
+    await form.getByRole('heading').filter({ hasText: 'posts ·' }).waitFor();
+    await page.keyboard.press('Escape');
+    await form.waitFor({ state: 'detached' });
+    assert.equal(await open.evaluate((el) => el === document.activeElement), true);
+    assertNoProblems();
+  });
+
+  it('keeps the chosen dark theme across reloads', async () => {
+    await page.getByLabel('Theme').selectOption('dark');
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await page.reload();
+    await page.getByRole('heading', { name: 'posts' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, 'rgb(18, 22, 29)');
+    await screenshot(page, 'records-dark');
+    await page.getByLabel('Theme').selectOption('system');
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), undefined);
+    assertNoProblems();
+  });
+
+  it('turns the sidebar into a drawer on a phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const sidebar = page.locator('#sidebar');
+    const menu = page.getByRole('button', { name: 'Menu', exact: true });
+    await menu.waitFor();
+    const hiddenBox = await sidebar.boundingBox();
+    assert.ok(hiddenBox && hiddenBox.x + hiddenBox.width <= 0, 'the drawer starts off-screen');
+    await menu.click();
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    await page.waitForFunction(() => document.getElementById('sidebar')!.getBoundingClientRect().x >= 0);
+    await screenshot(page, 'phone-drawer');
+    await page.keyboard.press('Escape');
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assertNoProblems();
+  });
+
+  it('shows the failed filter request in the log inspector', async () => {
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('heading', { name: 'Logs', exact: true }).waitFor();
+    await page.getByLabel('Errors only').check();
+    const hideSuperusers = page.getByLabel('Hide superuser requests');
+    if (await hideSuperusers.isChecked()) await hideSuperusers.uncheck();
+    await page.locator('button.log-request').filter({ hasText: '/api/collections/posts/records' }).first().click();
+    const inspector = page.getByRole('dialog');
+    await inspector.getByRole('heading', { name: 'Request' }).waitFor();
+    const text = await inspector.innerText();
+    assert.match(text, /GET 400/);
+    assert.match(text, /Invalid filter/);
+    assert.match(text, /curl /);
+    await screenshot(page, 'logs-inspector');
+    await page.keyboard.press('Escape');
+    await inspector.waitFor({ state: 'detached' });
     assertNoProblems();
   });
 });
