@@ -145,13 +145,14 @@ export class BackupService {
       if (!isValidBackupKey(info.key)) continue;
       out.push({ key: info.key, size: info.size, modified: formatModified(info.modified), time: info.modified.getTime() });
     }
-    out.sort((a, b) => b.time - a.time || a.key.localeCompare(b.key));
+    // Ties (same modification time) go by key, whose timestamp part sorts by creation time.
+    out.sort((a, b) => b.time - a.time || b.key.localeCompare(a.key));
     return out.map(({ time: _t, ...info }) => info);
   }
 
   /** The default name of a new backup: `pb_backup_<app>_<UTC yyyyMMddHHmmss>.zip`. */
-  defaultName(prefix = 'pb_backup_'): string {
-    return `${prefix}${snakeAppName(this.#app.settings.current.meta.appName)}_${timestamp(this.#app.now())}.zip`;
+  defaultName(prefix = 'pb_backup_', at: Date = this.#app.now()): string {
+    return `${prefix}${snakeAppName(this.#app.settings.current.meta.appName)}_${timestamp(at)}.zip`;
   }
 
   /**
@@ -377,7 +378,7 @@ export class BackupService {
     const { cron, cronMaxKeep } = this.#app.settings.current.backups;
     const schedule = cron ? parseCron(cron) : undefined;
     if (!schedule || !isCronDue(schedule, now) || this.#active) return undefined;
-    const key = this.defaultName(AUTO_BACKUP_PREFIX);
+    const key = this.defaultName(AUTO_BACKUP_PREFIX, now);
     await this.#create(key, () => {});
     await this.pruneAutoBackups(cronMaxKeep);
     return key;
