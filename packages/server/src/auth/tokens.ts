@@ -7,10 +7,15 @@
 import { SignJWT, decodeJwt, jwtVerify } from 'jose';
 
 export type TokenType = 'auth' | 'file' | 'verification' | 'passwordReset' | 'emailChange';
+/**
+ * Every token type: the record tokens above plus `setup`, the first-run token that creates the
+ * first superuser (signed with a server key, not a record's).
+ */
+export type AnyTokenType = TokenType | 'setup';
 
 export interface TokenClaims {
   id: string;
-  type: TokenType;
+  type: AnyTokenType;
   collectionId: string;
   refreshable?: boolean;
   email?: string;
@@ -35,7 +40,7 @@ export async function signToken(claims: TokenClaims, key: string, durationSecond
  * to verify with. Returns undefined for anything that is not a well-formed, unexpired token of
  * `type` with string `id` and `collectionId`.
  */
-export function peekToken(token: string, type: TokenType, now: Date = new Date()): TokenClaims | undefined {
+export function peekToken(token: string, type: AnyTokenType, now: Date = new Date()): TokenClaims | undefined {
   if (typeof token !== 'string' || token.length > 8192) return undefined;
   let claims: Record<string, unknown>;
   try {
@@ -50,7 +55,7 @@ export function peekToken(token: string, type: TokenType, now: Date = new Date()
 }
 
 /** Verifies signature (HS256 only), expiry and type; returns the claims or undefined. */
-export async function verifyToken(token: string, key: string, type: TokenType, now: Date = new Date()): Promise<TokenClaims | undefined> {
+export async function verifyToken(token: string, key: string, type: AnyTokenType, now: Date = new Date()): Promise<TokenClaims | undefined> {
   try {
     const { payload } = await jwtVerify(token, encoder.encode(key), {
       algorithms: ['HS256'],
@@ -59,6 +64,17 @@ export async function verifyToken(token: string, key: string, type: TokenType, n
     });
     if (payload.type !== type) return undefined;
     return payload as unknown as TokenClaims;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `type` claim of a JWT, read without any check (to pick how to verify it); else undefined. */
+export function unverifiedTokenType(token: string): string | undefined {
+  if (typeof token !== 'string' || token.length > 8192) return undefined;
+  try {
+    const type = decodeJwt(token).type;
+    return typeof type === 'string' ? type : undefined;
   } catch {
     return undefined;
   }

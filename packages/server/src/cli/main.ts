@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { App } from '../core/app.ts';
 import { BasaltError, ValidationError } from '../core/errors.ts';
+import { hasSuperuser, newSetupToken } from '../core/operations/superuser-setup.ts';
 import { superuserUpsert } from '../core/operations/superuser-upsert.ts';
 import type { OutboxEntry } from '../mail/outbox/outbox-mailer.ts';
 import { LocalFileStore } from '../files/local/local-file-store.ts';
@@ -132,10 +133,13 @@ function outboxAnnouncer(dev: boolean): (entry: OutboxEntry) => void {
 
 async function openApp(choice: StorageChoice, dev = false): Promise<App> {
   const db = await openDatabase(choice);
+  // SQLite keeps the request log in a file of its own, so log writes never wait for data writes.
+  const logsDatabase = choice.url === undefined ? new SqliteDatabase(join(choice.dir, 'auxiliary.db'), { synchronous: 'NORMAL' }) : undefined;
   try {
-    return await App.open(db, { smtpMailer: createSmtpMailer, onOutboxMessage: outboxAnnouncer(dev), files: new LocalFileStore(join(choice.dir, 'storage')), backups: backupOptions(choice.dir, choice.url) });
+    return await App.open(db, { logsDatabase, smtpMailer: createSmtpMailer, onOutboxMessage: outboxAnnouncer(dev), files: new LocalFileStore(join(choice.dir, 'storage')), backups: backupOptions(choice.dir, choice.url) });
   } catch (err) {
     await db.close().catch(() => {});
+    await logsDatabase?.close().catch(() => {});
     throw err;
   }
 }
@@ -159,7 +163,7 @@ async function serve(values: Record<string, string | boolean | undefined>, dir: 
   // Unexpected errors (with their cause and request id) always go to the App logger; --dev also
   // turns on Fastify's request log. Without --dev Fastify logs nothing: a per-request child
   // logger costs about a quarter of the throughput of a simple read.
-  const server = await buildRestServer(app, { origins, logger: values.dev ? { level: 'info' } : false });
+  const server = await buildRestServer(app, { origins, logger: values.dev ? { level: 'info' } : false, adminDir: process.env.BASALT_ADMIN_DIR || undefined });
   await server.listen({ host, port });
   // Automatic backups (settings.backups.cron) run only in a serving process.
   app.backups.startCron();
@@ -167,7 +171,12 @@ async function serve(values: Record<string, string | boolean | undefined>, dir: 
   const bound = server.server.address();
   const realPort = typeof bound === 'object' && bound ? bound.port : port;
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${realPort}`;
-  console.log(`Basalt ${VERSION} serving ${storageName(choice)}\n├─ REST API:  ${base}/api/\n└─ Health:    ${base}/api/health`);
+  console.log(`Basalt ${VERSION} serving ${storageName(choice)}\n├─ REST API:  ${base}/api/\n├─ Dashboard: ${base}/_/\n└─ Health:    ${base}/api/health`);
+  if (!(await hasSuperuser(app))) {
+    // A wildcard listen address is not something a browser can open: link to loopback instead.
+    const linkHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    console.log(`\nNo superuser yet. Create the first one in the dashboard (this link works for 1 hour, until a superuser exists):\n  http://${linkHost}:${realPort}/_/#/setup/${await newSetupToken(app)}\n`);
+  }
 
   return new Promise<number>((resolveExit) => {
     let stopping = false;

@@ -12,6 +12,7 @@ import { applyBody, fillGenerated, insertRecord, newRecordData, prehashPasswords
 import { validateAuthRecordCreate } from '../records/auth-record.ts';
 import type { CollectionModel } from '../collections/collection.ts';
 import { collectionForWrite, collectionOrThrow, inTransaction, isSuperuser, type OperationContext } from './context.ts';
+import { withSetupToken } from './superuser-setup.ts';
 
 export interface WriteOptions {
   expand?: string;
@@ -25,6 +26,8 @@ function checkCreatable(ctx: OperationContext, collection: CollectionModel): Col
 }
 
 export async function recordCreate(ctx: OperationContext, collectionIdOrName: string, body: Record<string, unknown>, options: WriteOptions = {}): Promise<Record<string, unknown>> {
+  // The first superuser may be created with the first-run setup token (superuser-setup.ts).
+  ctx = await withSetupToken(ctx, collectionIdOrName);
   const prehashed = await prehashPasswords(checkCreatable(ctx, collectionOrThrow(ctx, collectionIdOrName)), body);
   const superuser = isSuperuser(ctx);
 

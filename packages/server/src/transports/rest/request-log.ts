@@ -45,7 +45,7 @@ function failureData(request: FastifyRequest, status: number): Record<string, un
   const body = request.body;
   if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0)) out.body = redactBody(body);
   const uploads = request.uploads;
-  if (uploads?.length) out.files = uploads.slice(0, 50).map((u) => ({ field: u.field, filename: u.filename, type: u.mimetype, size: u.data.byteLength }));
+  if (uploads?.length) out.files = uploads.slice(0, 50).map((u) => ({ field: u.field, filename: u.filename, type: u.mimetype, size: u.size }));
   out.response = redactBody(envelope);
   return out;
 }
