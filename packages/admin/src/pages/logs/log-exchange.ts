@@ -91,6 +91,8 @@ export function logExchange(data: RequestLogData, origin: string): Exchange {
     status: data.status ?? 0,
     headers: data.response !== undefined ? [['Content-Type', 'application/json']] : [],
     body: data.response,
+    // The server redacted it already; redacting again would hide validation error `code`s.
+    redact: false,
   };
   const curl = buildCurl({ ...request, headers: headers.filter(([n]) => !NOT_REPLAYED.test(n)), withToken: hasAuth });
   return { request, response, curl, isComplete };

@@ -32,6 +32,8 @@ export interface Bucket {
 
 /** Most bars the chart draws; longer ranges merge neighbouring hours. */
 export const MAX_BUCKETS = 96;
+/** Shortest range the chart covers, ending now, so a quiet log still reads as a timeline. */
+export const MIN_HOURS = 24;
 
 const HOUR = 3_600_000;
 
@@ -40,11 +42,11 @@ function parseDate(s: string): number {
 }
 
 /**
- * Buckets covering every hour from the first to the last one with data (gaps are zero), merged
- * into groups of whole hours so there are at most MAX_BUCKETS; `errors` comes from a second
- * stats call with the errors filter added.
+ * Buckets covering every hour from the first one with data to the current hour, at least
+ * MIN_HOURS (gaps are zero), merged into groups of whole hours so there are at most MAX_BUCKETS;
+ * `errors` comes from a second stats call with the errors filter added.
  */
-export function toBuckets(totals: readonly HourlyCount[], errors: readonly HourlyCount[]): Bucket[] {
+export function toBuckets(totals: readonly HourlyCount[], errors: readonly HourlyCount[], now: Date = new Date()): Bucket[] {
   const byHour = new Map<number, { total: number; errors: number }>();
   const add = (list: readonly HourlyCount[], key: 'total' | 'errors') => {
     for (const s of list) {
@@ -60,8 +62,8 @@ export function toBuckets(totals: readonly HourlyCount[], errors: readonly Hourl
   add(errors, 'errors');
   if (byHour.size === 0) return [];
   const hours = [...byHour.keys()];
-  const first = Math.min(...hours);
-  const last = Math.max(...hours);
+  const last = Math.max(...hours, Math.floor(now.getTime() / HOUR) * HOUR);
+  const first = Math.min(...hours, last - (MIN_HOURS - 1) * HOUR);
   const span = (last - first) / HOUR + 1;
   const size = Math.ceil(span / MAX_BUCKETS);
   const buckets: Bucket[] = [];
