@@ -152,7 +152,7 @@ class AdminFiles {
       mtimeMs: info.mtimeMs,
       size: info.size,
       body,
-      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`,
+      etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`,
       type: CONTENT_TYPES[ext] ?? 'application/octet-stream',
       compressible: COMPRESSIBLE.has(ext) && body.length >= MIN_COMPRESS_BYTES,
       encoded: new Map(),
