@@ -47,7 +47,8 @@ Global flags:
 ${MIGRATE_FLAGS_HELP}
 
 Environment: BASALT_DATA_DIR overrides the default --dir; BASALT_DATABASE_URL and
-BASALT_DATABASE_POOL set the defaults of --db and --db-pool.
+BASALT_DATABASE_POOL set the defaults of --db and --db-pool. BASALT_ENCRYPTION_KEY (32
+characters, 64 hex digits or base64 of 32 bytes) encrypts stored secrets (SMTP/S3, OAuth2).
 `;
 
 const OPTIONS = {
@@ -136,7 +137,7 @@ async function openApp(choice: StorageChoice, dev = false): Promise<App> {
   // SQLite keeps the request log in a file of its own, so log writes never wait for data writes.
   const logsDatabase = choice.url === undefined ? new SqliteDatabase(join(choice.dir, 'auxiliary.db'), { synchronous: 'NORMAL' }) : undefined;
   try {
-    return await App.open(db, { logsDatabase, smtpMailer: createSmtpMailer, onOutboxMessage: outboxAnnouncer(dev), files: new LocalFileStore(join(choice.dir, 'storage')), backups: backupOptions(choice.dir, choice.url) });
+    return await App.open(db, { logsDatabase, smtpMailer: createSmtpMailer, onOutboxMessage: outboxAnnouncer(dev), encryptionKey: process.env.BASALT_ENCRYPTION_KEY || undefined, files: new LocalFileStore(join(choice.dir, 'storage')), backups: backupOptions(choice.dir, choice.url) });
   } catch (err) {
     await db.close().catch(() => {});
     await logsDatabase?.close().catch(() => {});

@@ -21,6 +21,7 @@ import { LOG_LEVEL, SqlLogStore } from './logs/log-store.ts';
 import './fields/index.ts';
 import { RealtimeBroker, type RealtimeBrokerOptions } from './realtime/realtime-broker.ts';
 import { SettingsStore } from './settings/settings.ts';
+import { StoredSecrets } from './auth/stored-secrets.ts';
 
 /** Where the App reports problems nobody else can see (failed after-commit hooks). */
 export interface AppLogger {
@@ -48,6 +49,11 @@ export interface AppOptions {
    * own `auxiliary.db` so log writes never queue behind data writes. The App closes it.
    */
   logsDatabase?: Database;
+  /**
+   * Key sealing stored secrets (SMTP/S3 secrets, OAuth2 client secrets) with AES-256-GCM: 32
+   * characters, 64 hex digits or base64 of 32 bytes. The CLI reads BASALT_ENCRYPTION_KEY.
+   */
+  encryptionKey?: string;
 }
 
 /**
@@ -84,8 +90,9 @@ export class App {
 
   private constructor(db: Database, options: AppOptions) {
     this.db = db;
-    this.collections = new CollectionStore(db);
-    this.settings = new SettingsStore(db);
+    const secrets = new StoredSecrets(options.encryptionKey);
+    this.collections = new CollectionStore(db, secrets);
+    this.settings = new SettingsStore(db, secrets);
     this.now = options.now ?? (() => new Date());
     const consoleLogger = options.logger ?? { error: (details, message) => console.error(`basalt: ${message}`, details) };
     this.logs = new AppLogs(new SqlLogStore(options.logsDatabase ?? db), {

@@ -204,6 +204,14 @@ function applyAuthOptions(c: CollectionModel, input: Record<string, unknown>, ex
     current.authToken = { ...(current.authToken as TokenConfig), secret: newTokenSecret() };
   }
   Object.assign(c, current);
+  // Mapped fields naming no field of the collection are cleared (spec §5.2).
+  const mapped = (c as CollectionModel & AuthOptions).oauth2?.mappedFields;
+  if (isObject(mapped)) {
+    const names = new Set(c.fields.map((f) => f.name));
+    (c as CollectionModel & AuthOptions).oauth2.mappedFields = Object.fromEntries(
+      (['id', 'name', 'username', 'avatarURL'] as const).map((k) => [k, typeof mapped[k] === 'string' && names.has(mapped[k]) ? mapped[k] : '']),
+    ) as AuthOptions['oauth2']['mappedFields'];
+  }
   if (!existing || !('indexes' in input)) {
     const required = authSystemIndexes(c.id, c.name);
     for (const sql of required) {

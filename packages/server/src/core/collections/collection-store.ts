@@ -5,6 +5,7 @@
  * @module
  */
 import type { Database, Executor, SqlValue } from '../../storage/types.ts';
+import { StoredSecrets } from '../auth/stored-secrets.ts';
 import type { CollectionLookup, CollectionModel } from './collection.ts';
 
 const AUTH_OPTION_KEYS = [
@@ -62,8 +63,21 @@ export function collectionsTableSql(q: (id: string) => string): string {
   )`;
 }
 
-function fromRow(row: CollectionRow): CollectionModel {
+/** OAuth2 providers with each `clientSecret` passed through `convert` (sealing or opening). */
+function withProviderSecrets(oauth2: unknown, convert: (secret: string) => string): unknown {
+  if (typeof oauth2 !== 'object' || oauth2 === null || !Array.isArray((oauth2 as { providers?: unknown }).providers)) return oauth2;
+  const o = oauth2 as { providers: unknown[] };
+  return {
+    ...o,
+    providers: o.providers.map((p) =>
+      typeof p === 'object' && p !== null && typeof (p as { clientSecret?: unknown }).clientSecret === 'string' ? { ...p, clientSecret: convert((p as { clientSecret: string }).clientSecret) } : p,
+    ),
+  };
+}
+
+function fromRow(row: CollectionRow, secrets: StoredSecrets): CollectionModel {
   const options = JSON.parse(row.options) as Record<string, unknown>;
+  if (options.oauth2 !== undefined) options.oauth2 = withProviderSecrets(options.oauth2, (s) => secrets.open(s, `OAuth2 client secret of collection ${row.name}`));
   return {
     id: row.id,
     name: row.name,
@@ -82,24 +96,27 @@ function fromRow(row: CollectionRow): CollectionModel {
   };
 }
 
-function optionsOf(c: CollectionModel): Record<string, unknown> {
+function optionsOf(c: CollectionModel, secrets: StoredSecrets): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (c.type === 'view') out.viewQuery = c.viewQuery ?? '';
-  if (c.type === 'auth') for (const k of AUTH_OPTION_KEYS) out[k] = c[k];
+  if (c.type === 'auth') for (const k of AUTH_OPTION_KEYS) out[k] = k === 'oauth2' ? withProviderSecrets(c.oauth2, (s) => secrets.seal(s)) : c[k];
   return out;
 }
 
 /** In-memory, read-mostly view of every collection, backed by `_collections`. */
 export class CollectionStore implements CollectionLookup {
   readonly #db: Database;
+  readonly #secrets: StoredSecrets;
   #byId = new Map<string, CollectionModel>();
   #byName = new Map<string, CollectionModel>();
   #list: CollectionModel[] = [];
   /** Bumped on every reload; caches keyed by collection shape include it. */
   version = 0;
 
-  constructor(db: Database) {
+  /** `secrets` seals OAuth2 client secrets in the stored rows (BASALT_ENCRYPTION_KEY). */
+  constructor(db: Database, secrets: StoredSecrets = new StoredSecrets()) {
     this.#db = db;
+    this.#secrets = secrets;
   }
 
   /** Reads every definition (from `db`, or a transaction's executor) into the cache. */
@@ -111,7 +128,7 @@ export class CollectionStore implements CollectionLookup {
   async read(db: Executor): Promise<readonly CollectionModel[]> {
     const q = this.#db.dialect.quote.bind(this.#db.dialect);
     const rows = await db.all<CollectionRow>(`SELECT * FROM ${q('_collections')} ORDER BY ${q('created')}, ${q('name')}`);
-    return rows.map(fromRow);
+    return rows.map((row) => fromRow(row, this.#secrets));
   }
 
   /**
@@ -137,7 +154,7 @@ export class CollectionStore implements CollectionLookup {
     const d = this.#db.dialect;
     const q = d.quote.bind(d);
     const row = await tx.get<CollectionRow>(`SELECT * FROM ${q('_collections')} WHERE ${q('id')} = ?${d.lockRows(mode)}`, [id]);
-    return row ? fromRow(row) : undefined;
+    return row ? fromRow(row, this.#secrets) : undefined;
   }
 
   /**
@@ -176,7 +193,7 @@ export class CollectionStore implements CollectionLookup {
       c.createRule,
       c.updateRule,
       c.deleteRule,
-      JSON.stringify(optionsOf(c)),
+      JSON.stringify(optionsOf(c, this.#secrets)),
       c.created,
       c.updated,
     ];

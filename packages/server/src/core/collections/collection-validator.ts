@@ -7,6 +7,7 @@ import { fieldError, type FieldErrors } from '../errors.ts';
 import { findFieldType } from '../fields/registry.ts';
 import type { AuthCollectionModel, CollectionLookup, CollectionModel } from './collection.ts';
 import { RULE_NAMES, findField } from './collection.ts';
+import { SUPPORTED_OAUTH2_PROVIDERS } from '../../auth/oauth2/providers.ts';
 import { parseIndex } from './collection-indexes.ts';
 
 const NAME = /^\w+$/;
@@ -213,6 +214,11 @@ function validateAuthOptions(c: AuthCollectionModel, ctx: CollectionValidationCo
     if (!(c.otp.length >= 4)) e.length = fieldError('validation_min_greater_equal_than_required', 'Must be no less than 4.', { threshold: 4 });
     if (Object.keys(e).length) errors.otp = e;
   }
+  const oauth2 = validateOAuth2Options(c);
+  if (Object.keys(oauth2).length) errors.oauth2 = oauth2;
+  if (c.authAlert?.enabled && (!c.authAlert.emailTemplate?.subject || !c.authAlert.emailTemplate?.body)) {
+    errors.authAlert = { emailTemplate: fieldError('validation_required', 'The template subject and body are required.') };
+  }
   for (const key of ['verificationTemplate', 'resetPasswordTemplate', 'confirmEmailChangeTemplate'] as const) {
     const t = c[key];
     if (!t || typeof t.subject !== 'string' || !t.subject || typeof t.body !== 'string' || !t.body) {
@@ -222,3 +228,48 @@ function validateAuthOptions(c: AuthCollectionModel, ctx: CollectionValidationCo
   return errors;
 }
 
+
+const isHttpURL = (v: string) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol);
+
+/** `oauth2.providers[]` (spec §5.2): known, unique names; client id and secret; http(s) URLs. */
+function validateOAuth2Options(c: AuthCollectionModel): FieldErrors {
+  const o = c.oauth2 as unknown;
+  if (typeof o !== 'object' || o === null) return { enabled: fieldError('validation_invalid_value', 'Must be an object.') };
+  const { providers } = o as { providers?: unknown };
+  if (!Array.isArray(providers)) return { providers: fieldError('validation_invalid_value', 'Must be a list.') };
+  const errors: FieldErrors = {};
+  const seen = new Set<string>();
+  providers.forEach((raw, i) => {
+    const e: FieldErrors = {};
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      errors[String(i)] = fieldError('validation_invalid_value', 'Must be an object.');
+      return;
+    }
+    const p = raw as Record<string, unknown>;
+    const name = typeof p.name === 'string' ? p.name : '';
+    if (!name) e.name = fieldError('validation_required', 'Cannot be blank.');
+    else if (!SUPPORTED_OAUTH2_PROVIDERS.includes(name)) e.name = fieldError('validation_invalid_provider', `Unknown or unsupported OAuth2 provider ${name.slice(0, 100)}.`);
+    else if (seen.has(name)) e.name = fieldError('validation_duplicated_provider', `The provider ${name} is already configured.`);
+    seen.add(name);
+    for (const key of ['clientId', 'clientSecret'] as const) {
+      const v = p[key];
+      if (typeof v !== 'string' || v.trim() === '') e[key] = fieldError('validation_required', 'Cannot be blank.');
+      else if (v.length > 4096) e[key] = fieldError('validation_length_out_of_range', 'The length must be between 1 and 4096.', { min: 1, max: 4096 });
+    }
+    for (const key of ['authURL', 'tokenURL', 'userInfoURL'] as const) {
+      const v = p[key];
+      if (v !== undefined && v !== null && v !== '' && (typeof v !== 'string' || !isHttpURL(v))) e[key] = fieldError('validation_is_url', 'Must be a valid http or https URL.');
+    }
+    if (p.displayName !== undefined && p.displayName !== null && (typeof p.displayName !== 'string' || p.displayName.length > 100)) {
+      e.displayName = fieldError('validation_length_out_of_range', 'The length must be between 0 and 100.', { min: 0, max: 100 });
+    }
+    if (p.pkce !== undefined && p.pkce !== null && typeof p.pkce !== 'boolean') e.pkce = fieldError('validation_invalid_value', 'Must be true, false or null.');
+    const extra = p.extra;
+    if (extra !== undefined && extra !== null && (typeof extra !== 'object' || Array.isArray(extra))) e.extra = fieldError('validation_invalid_value', 'Must be an object or null.');
+    else if (extra && ['issuer', 'jwksURL'].some((k) => { const v = (extra as Record<string, unknown>)[k]; return v !== undefined && v !== '' && (typeof v !== 'string' || !isHttpURL(v)); })) {
+      e.extra = fieldError('validation_is_url', 'The issuer and jwksURL must be valid http or https URLs.');
+    }
+    if (Object.keys(e).length) errors[String(i)] = e;
+  });
+  return Object.keys(errors).length ? { providers: errors } : {};
+}

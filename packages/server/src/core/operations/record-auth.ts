@@ -1,11 +1,12 @@
 /**
  * Authentication of auth-collection records: resolving a presented token, signing in with a
  * password (spec §6.3), refreshing (spec §6.4), the tokens of the e-mail flows (§11.3), and the
- * shared end of every sign-in (§6.1: authRule, MFA, response).
+ * shared end of every sign-in (§6.1: superuser networks, authRule, MFA, response, new-location alert).
  * @module
  */
 import { verifyPassword } from '../../auth/password.ts';
 import { peekToken, signToken, verifyToken, type TokenClaims, type TokenType } from '../../auth/tokens.ts';
+import { noteAuthOrigin } from '../auth/auth-origins.ts';
 import { applyMfa, type AuthMethod } from '../auth/mfa.ts';
 import type { App } from '../app.ts';
 import { isAuthCollection, type AuthCollectionModel } from '../collections/collection.ts';
@@ -15,7 +16,8 @@ import { enrichRecords } from '../records/record-enrich.ts';
 import { findRecordById } from '../records/record-finder.ts';
 import { rowToRecord, type RecordData } from '../records/record.ts';
 import { storedRowSatisfies } from '../records/record-rules.ts';
-import { reader, type AuthState, type OperationContext } from './context.ts';
+import { ipInList } from '../settings/rate-limits.ts';
+import { SUPERUSERS, reader, type AuthState, type OperationContext } from './context.ts';
 
 /** Auth collection of an auth route, or 404 (spec §6). */
 export function authCollectionOrThrow(ctx: OperationContext, idOrName: string): AuthCollectionModel {
@@ -114,8 +116,9 @@ export async function verifyRecordToken(ctx: OperationContext, collection: AuthC
 }
 
 /**
- * The end of every sign-in (spec §6.1 steps 2–6): authRule (403), then MFA (a challenge instead
- * of a token when a second factor is needed), then the token and the record as it sees itself.
+ * The end of every sign-in (spec §6.1): superuser networks and authRule (403), then MFA (a
+ * challenge instead of a token when a second factor is needed), then the token and the record
+ * as it sees itself; the device's origin is noted (and a new one alerted) after the response.
  */
 export async function completeAuthentication(
   ctx: OperationContext,
@@ -124,12 +127,25 @@ export async function completeAuthentication(
   method: AuthMethod,
   options: { mfaId?: string; expand?: string; meta?: Record<string, unknown> } = {},
 ): Promise<AuthResult> {
+  checkSuperuserIp(ctx, collection);
   await checkAuthRule({ ...ctx, requestContext: method === 'totp' ? 'mfa' : method }, collection, record);
   const mfaId = await applyMfa(ctx, collection, record, method, options.mfaId || undefined);
   if (mfaId) return { mfaId };
   const token = await newAuthToken(ctx.app, collection, record);
   const response = await authResponse(ctx, collection, record, token, options.expand);
+  noteAuthOrigin(ctx, collection, record);
   return options.meta && Object.keys(options.meta).length ? { ...response, meta: options.meta } : response;
+}
+
+/**
+ * Superusers may be restricted to listed networks (spec §6.1 step 1, settings.superuserIPs): a
+ * sign-in from elsewhere is refused as every superuser request from there is.
+ */
+export function checkSuperuserIp(ctx: OperationContext, collection: AuthCollectionModel): void {
+  const allowed = ctx.app.settings.current.superuserIPs;
+  if (collection.name === SUPERUSERS && allowed.length > 0 && !ipInList(ctx.ip, allowed)) {
+    throw new ForbiddenError('The superuser is not allowed to access the API from this IP address.');
+  }
 }
 
 /** Checks the collection's authRule for `record` (spec §6.1 step 2). */
@@ -166,6 +182,8 @@ export function mfaIdOf(ctx: OperationContext, body: { mfaId?: unknown }): strin
 export async function recordAuthWithPassword(ctx: OperationContext, collectionIdOrName: string, body: PasswordAuthInput, options: { expand?: string } = {}): Promise<AuthResult> {
   const collection = authCollectionOrThrow(ctx, collectionIdOrName);
   if (!collection.passwordAuth.enabled) throw new ForbiddenError('The collection is not configured to allow password authentication.');
+  // Before the password is checked, so a refused network learns nothing about it.
+  checkSuperuserIp(ctx, collection);
   const errors: FieldErrors = {};
   const identity = typeof body.identity === 'string' ? body.identity : body.identity == null ? '' : String(body.identity);
   const password = typeof body.password === 'string' ? body.password : body.password == null ? '' : String(body.password);

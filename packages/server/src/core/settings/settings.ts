@@ -6,6 +6,7 @@
  */
 import type { Database, Executor } from '../../storage/types.ts';
 import { nowDateTime } from '../../tools/datetime.ts';
+import type { StoredSecrets } from '../auth/stored-secrets.ts';
 import { ValidationError, fieldError, type FieldErrors } from '../errors.ts';
 import { validateBackupSettings } from '../backups/backup-settings.ts';
 import { isIpOrCidr, validateRateLimits } from './rate-limits.ts';
@@ -112,12 +113,24 @@ export function publicSettings(s: Settings): Record<string, unknown> {
   return { ...s, smtp, s3, backups: { ...s.backups, s3: backupsS3 } };
 }
 
+/** The write-only secrets of the settings, with `convert` applied (sealing or opening them). */
+function withSecrets(s: Settings, convert: (value: string, what: string) => string): Settings {
+  const out = structuredClone(s);
+  if (typeof out.smtp.password === 'string') out.smtp.password = convert(out.smtp.password, 'SMTP password');
+  if (typeof out.s3.secret === 'string') out.s3.secret = convert(out.s3.secret, 'S3 secret');
+  if (typeof out.backups.s3.secret === 'string') out.backups.s3.secret = convert(out.backups.s3.secret, 'backups S3 secret');
+  return out;
+}
+
 export class SettingsStore {
   readonly #db: Database;
+  readonly #secrets: StoredSecrets | undefined;
   #current: Settings = defaultSettings();
 
-  constructor(db: Database) {
+  /** `secrets` seals the write-only secrets in the stored document (BASALT_ENCRYPTION_KEY). */
+  constructor(db: Database, secrets?: StoredSecrets) {
     this.#db = db;
+    this.#secrets = secrets;
   }
 
   get current(): Settings {
@@ -127,7 +140,9 @@ export class SettingsStore {
   async load(db: Executor = this.#db): Promise<void> {
     const q = this.#db.dialect.quote.bind(this.#db.dialect);
     const row = await db.get<{ value: string }>(`SELECT ${q('value')} AS value FROM ${q('_params')} WHERE ${q('id')} = ?`, ['settings']);
-    this.#current = row ? mergeKnown(defaultSettings(), JSON.parse(row.value)) : defaultSettings();
+    const stored = row ? mergeKnown(defaultSettings(), JSON.parse(row.value)) : defaultSettings();
+    const secrets = this.#secrets;
+    this.#current = secrets ? withSecrets(stored, (v, what) => secrets.open(v, what)) : stored;
   }
 
   /** Deep-merges `patch` over the current settings, validates and saves. */
@@ -141,7 +156,7 @@ export class SettingsStore {
       await tx.run(`DELETE FROM ${q('_params')} WHERE ${q('id')} = ?`, ['settings']);
       await tx.run(`INSERT INTO ${q('_params')} (${q('id')}, ${q('value')}, ${q('created')}, ${q('updated')}) VALUES (?, ?, ?, ?)`, [
         'settings',
-        JSON.stringify(next),
+        JSON.stringify(this.#secrets ? withSecrets(next, (v) => this.#secrets!.seal(v)) : next),
         nowDateTime(),
         nowDateTime(),
       ]);

@@ -1,11 +1,12 @@
 /**
- * Auth routes of auth collections (spec §6): methods, password, OTP, TOTP (Basalt's own), MFA,
+ * Auth routes of auth collections (spec §6): methods, password, OAuth2, OTP, TOTP (Basalt's own), MFA,
  * refresh, impersonation, and the e-mail flows (verification, password reset, e-mail change).
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../core/app.ts';
 import { authCollectionOrThrow, isMfaChallenge, recordAuthRefresh, recordAuthWithPassword, type AuthResult } from '../../core/operations/record-auth.ts';
+import { oauth2AuthMethods, oauth2ProviderList, recordAuthWithOAuth2 } from '../../core/operations/record-auth-with-oauth2.ts';
 import { recordAuthWithOtp } from '../../core/operations/record-auth-with-otp.ts';
 import { recordConfirmEmailChange } from '../../core/operations/record-confirm-email-change.ts';
 import { recordConfirmPasswordReset } from '../../core/operations/record-confirm-password-reset.ts';
@@ -37,8 +38,7 @@ export function recordAuthRoutes(server: FastifyInstance, app: App): void {
     const password = c.passwordAuth.enabled ? { enabled: true, identityFields: c.passwordAuth.identityFields } : { enabled: false, identityFields: [] };
     return sendJson(request, reply, {
       password,
-      // TODO(#4): OAuth2 providers are listed once provider clients exist.
-      oauth2: { enabled: false, providers: [] },
+      oauth2: await oauth2AuthMethods(ctx, c),
       mfa: { enabled: c.mfa.enabled, duration: c.mfa.enabled ? c.mfa.duration : 0 },
       otp: { enabled: c.otp.enabled, duration: c.otp.enabled ? c.otp.duration : 0 },
     });
@@ -48,6 +48,13 @@ export function recordAuthRoutes(server: FastifyInstance, app: App): void {
     const ctx = await contextOf(app, request);
     return sendAuth(app, request, reply, await recordAuthWithPassword(ctx, request.params.collection, bodyOf(request), { expand: queryOf(request).expand }));
   });
+
+  post('auth-with-oauth2', async (request, reply) => {
+    const ctx = await contextOf(app, request);
+    return sendAuth(app, request, reply, await recordAuthWithOAuth2(ctx, request.params.collection, bodyOf(request), { expand: queryOf(request).expand }));
+  });
+
+  server.get('/api/collections/meta/oauth2-providers', async (request, reply) => sendJson(request, reply, oauth2ProviderList(await contextOf(app, request))));
 
   post('auth-refresh', async (request, reply) => {
     const ctx = await contextOf(app, request);

@@ -18,6 +18,7 @@ import { collectionRoutes } from './collections.ts';
 import { restClientErrorHandler, restErrorHandler, restNotFoundHandler, toErrorEnvelope } from './errors.ts';
 import { logRoutes } from './logs.ts';
 import { mailRoutes } from './mail.ts';
+import { oauth2RedirectRoutes } from './oauth2-redirect.ts';
 import { rateLimitHook } from './rate-limit.ts';
 import { recordAuthRoutes } from './record-auth.ts';
 import { recordRoutes } from './record-crud.ts';
@@ -139,6 +140,7 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
   collectionRoutes(server, app);
   recordRoutes(server, app);
   recordAuthRoutes(server, app);
+  oauth2RedirectRoutes(server, app);
   mailRoutes(server, app);
   sessionRoutes(server, app);
   batchRoutes(server, app);
