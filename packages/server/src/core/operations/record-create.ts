@@ -8,6 +8,7 @@ import { BadRequestError, ForbiddenError, ValidationError, fieldError, type Fiel
 import { enrichRecords } from '../records/record-enrich.ts';
 import { findRecordById } from '../records/record-finder.ts';
 import { virtualRowSatisfies } from '../records/record-rules.ts';
+import { prepareUploads, saveRecordFiles, type RecordUploads } from '../records/record-files.ts';
 import { applyBody, fillGenerated, insertRecord, newRecordData, prehashPasswords, touchAutodates, validateRecord } from '../records/record-save.ts';
 import { validateAuthRecordCreate } from '../records/auth-record.ts';
 import type { CollectionModel } from '../collections/collection.ts';
@@ -16,6 +17,8 @@ import { withSetupToken } from './superuser-setup.ts';
 
 export interface WriteOptions {
   expand?: string;
+  /** Uploaded files by body key (`documents`, `documents+`, `+documents`), spec §3.5.4. */
+  files?: RecordUploads;
 }
 
 /** The checks of a create that need no data (spec §3.5 steps 1–4). */
@@ -28,8 +31,11 @@ function checkCreatable(ctx: OperationContext, collection: CollectionModel): Col
 export async function recordCreate(ctx: OperationContext, collectionIdOrName: string, body: Record<string, unknown>, options: WriteOptions = {}): Promise<Record<string, unknown>> {
   // The first superuser may be created with the first-run setup token (superuser-setup.ts).
   ctx = await withSetupToken(ctx, collectionIdOrName);
-  const prehashed = await prehashPasswords(checkCreatable(ctx, collectionOrThrow(ctx, collectionIdOrName)), body);
+  const outer = checkCreatable(ctx, collectionOrThrow(ctx, collectionIdOrName));
+  const prehashed = await prehashPasswords(outer, body);
   const superuser = isSuperuser(ctx);
+  // Sniffing reads each upload: done before the transaction, which on SQLite holds the writer.
+  const uploads = await prepareUploads(outer, options.files);
 
   return inTransaction(ctx, async (txCtx) => {
     const tx = txCtx.tx;
@@ -37,7 +43,7 @@ export async function recordCreate(ctx: OperationContext, collectionIdOrName: st
     // waited for the writer must be seen (see CollectionStore.apply).
     const collection = checkCreatable(ctx, await collectionForWrite(txCtx, collectionIdOrName));
     const base = newRecordData(collection);
-    const applied = applyBody(collection, base, body, { isSuperuser: superuser, isNew: true });
+    const applied = applyBody(collection, base, body, { isSuperuser: superuser, isNew: true, uploads });
     fillGenerated(collection, applied.data);
     touchAutodates(collection, applied.data, true);
     if (collection.name === '_superusers') applied.data.verified = true;
@@ -57,6 +63,7 @@ export async function recordCreate(ctx: OperationContext, collectionIdOrName: st
       errors.id = fieldError('validation_pk_invalid', 'The record primary key is invalid or already exists.');
     }
     if (Object.keys(errors).length) throw new ValidationError('Failed to create record.', errors);
+    await saveRecordFiles(ctx.app, txCtx, collection, applied.data, applied.newFiles);
     await ctx.app.events.onRecordCreate.trigger({ collection, record: applied.data, tx }, () => insertRecord(ctx.app, tx, collection, applied, prehashed));
     txCtx.afterCommit.push(() => ctx.app.events.onRecordAfterCreateSuccess.trigger({ collection, record: applied.data }));
     const [json] = await enrichRecords(ctx, tx, collection, [applied.data], { expand: options.expand });

@@ -8,6 +8,7 @@ import type { Row } from '../../storage/types.ts';
 import type { CollectionModel } from '../collections/collection.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { fieldTypeOf } from '../fields/registry.ts';
+import { deleteRecordFolderAfterCommit } from '../records/record-files.ts';
 import { findRecordById } from '../records/record-finder.ts';
 import { storedRowSatisfies } from '../records/record-rules.ts';
 import { collectionForWrite, collectionOrThrow, inTransaction, isSuperuser, type OperationContext, type TransactionContext } from './context.ts';
@@ -55,6 +56,7 @@ export async function deleteWithCascade(ctx: TransactionContext, collection: Col
     await tx.run(`DELETE FROM ${q(collection.name)} WHERE ${q('id')} = ?`, [id]);
   });
   ctx.afterCommit.push(() => ctx.app.events.onRecordAfterDeleteSuccess.trigger({ collection, record }));
+  deleteRecordFolderAfterCommit(ctx.app, ctx.afterCommit, collection, id);
 
   for (const other of ctx.app.collections.all()) {
     if (other.type === 'view') continue;

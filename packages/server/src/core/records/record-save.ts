@@ -15,6 +15,9 @@ import type { FieldModifier } from '../fields/field.ts';
 import { fieldTypeOf } from '../fields/registry.ts';
 import type { App } from '../app.ts';
 import { parseIndex } from '../collections/collection-indexes.ts';
+import { isAllowedContentType } from '../../files/content-type.ts';
+import { fileMaxSize } from '../fields/file-field.ts';
+import { fileNames, type PreparedUpload, type PreparedUploads } from './record-files.ts';
 import { recordToDriver, type RecordData } from './record.ts';
 
 /** Body keys that are never fields. */
@@ -32,6 +35,8 @@ export interface AppliedBody {
   /** The resolved body as `@request.body` sees it. */
   resolvedBody: Record<string, unknown>;
   errors: FieldErrors;
+  /** Uploads given a place in a file value, by stored filename (written only if still there at save). */
+  newFiles: Map<string, PreparedUpload>;
 }
 
 function parseKey(collection: CollectionModel, key: string): { field: FieldModel; modifier?: FieldModifier } | undefined {
@@ -57,18 +62,24 @@ function parseKey(collection: CollectionModel, key: string): { field: FieldModel
 /**
  * Applies `body` over `base` (zero values on create, the stored record on update).
  * Keys are applied by increasing length, so `field` comes before `field+` (spec §3.5.2).
+ * Uploads join their key's step (spec §3.5.4): under `field` they follow the names sent as text
+ * under the same key (replacing the value when there are none); under `field+`/`+field` they are
+ * appended/prepended to the value so far.
  */
 export function applyBody(
   collection: CollectionModel,
   base: RecordData,
   body: Record<string, unknown>,
-  options: { isSuperuser: boolean; isNew: boolean },
+  options: { isSuperuser: boolean; isNew: boolean; uploads?: PreparedUploads },
 ): AppliedBody {
   const data: RecordData = { ...base };
   const passwords = new Map<string, string>();
   const changed = new Set<string>();
   const errors: FieldErrors = {};
-  const keys = Object.keys(body).sort((a, b) => a.length - b.length);
+  const newFiles = new Map<string, PreparedUpload>();
+  const uploads = options.uploads;
+  const allKeys = uploads?.size ? new Set([...Object.keys(body), ...uploads.keys()]) : Object.keys(body);
+  const keys = [...allKeys].sort((a, b) => a.length - b.length);
   for (const key of keys) {
     if (IGNORED_KEYS.has(key)) continue;
     const parsed = parseKey(collection, key);
@@ -88,7 +99,14 @@ export function applyBody(
       if (modifier === undefined && body[key] !== undefined && String(body[key]) !== data.id) errors.id = fieldError('validation_pk_change', 'The record primary key cannot be changed.');
       continue;
     }
-    if (modifier) {
+    const uploaded = field.type === 'file' && modifier !== 'remove' ? uploads?.get(key) : undefined;
+    if (uploaded) {
+      for (const u of uploaded) newFiles.set(u.filename, u);
+      const names = uploaded.map((u) => u.filename);
+      const sent = key in body ? fileNames(type.prepareValue(field, body[key])) : [];
+      if (modifier === undefined) data[field.name] = type.prepareValue(field, [...sent, ...names]);
+      else data[field.name] = type.applyModifier!(field, modifier, data[field.name], modifier === 'prepend' ? [...names, ...sent] : [...sent, ...names]);
+    } else if (modifier) {
       if (!type.applyModifier || (type.modifiers && !type.modifiers.includes(modifier))) continue;
       data[field.name] = type.applyModifier(field, modifier, data[field.name], body[key]);
     } else {
@@ -99,7 +117,7 @@ export function applyBody(
   const resolvedBody: Record<string, unknown> = {};
   for (const name of changed) resolvedBody[name] = passwords.has(name) ? passwords.get(name) : data[name];
   for (const key of AUTH_FORM_KEYS) if (collection.type === 'auth' && key in body) resolvedBody[key] = body[key];
-  return { data, passwords, changed, resolvedBody, errors };
+  return { data, passwords, changed, resolvedBody, errors, newFiles };
 }
 
 /** Zero values of every field, plus generated values (id, autogenerate patterns) for a new record. */
@@ -152,14 +170,9 @@ export async function validateRecord(
       continue;
     }
     if (f.type === 'file') {
-      // Uploads arrive with the files feature; until then a file value may only keep names the
-      // record already has (clients cannot point at arbitrary stored objects, spec §3.5.4).
-      const known = new Set(listOf(original?.[f.name]));
-      const unknown = listOf(applied.data[f.name]).filter((n) => !known.has(n));
-      if (unknown.length) {
-        errors[f.name] = fieldError('validation_invalid_file', `Invalid new files: ${unknown.join(', ')}.`, { invalidFiles: unknown });
-        continue;
-      }
+      const e = await validateFileValue(app, db, collection, f, applied, isNew, original);
+      if (e) errors[f.name] = e;
+      continue;
     }
     // Unchanged relations are not re-checked: existence needs a query per field, and deletes
     // keep references consistent through the cascade in record-delete.
@@ -170,9 +183,31 @@ export async function validateRecord(
   return errors;
 }
 
-function listOf(v: unknown): string[] {
-  if (Array.isArray(v)) return v.map(String);
-  return typeof v === 'string' && v !== '' ? [v] : [];
+/**
+ * A file value may only hold names the record already has or names of this request's uploads
+ * (clients cannot point at arbitrary stored objects, spec §3.5.4); each new upload must fit the
+ * field's `maxSize` and, when set, its `mimeTypes` (checked against the sniffed type).
+ */
+async function validateFileValue(app: App, db: Executor, collection: CollectionModel, f: FieldModel, applied: AppliedBody, isNew: boolean, original?: RecordData): Promise<FieldErrors[string] | undefined> {
+  const names = fileNames(applied.data[f.name]);
+  const known = new Set(fileNames(original?.[f.name]));
+  const unknown = names.filter((n) => !known.has(n) && !applied.newFiles.has(n));
+  if (unknown.length) return fieldError('validation_invalid_file', `Invalid new files: ${unknown.join(', ')}.`, { invalidFiles: unknown });
+  const e = await fieldTypeOf(f).validateValue(f, applied.data[f.name], { collection, collections: app.collections, db, dialect: app.db.dialect, record: applied.data, isNew });
+  if (e) return e;
+  const maxSize = fileMaxSize(f);
+  const mimeTypes = Array.isArray(f.mimeTypes) ? f.mimeTypes.map(String).filter(Boolean) : [];
+  for (const name of names) {
+    const upload = applied.newFiles.get(name);
+    if (!upload || known.has(name)) continue;
+    if (upload.upload.size > maxSize) {
+      return fieldError('validation_file_size_limit', `Failed to upload ${upload.upload.name || name} - the maximum allowed file size is ${maxSize} bytes.`, { file: upload.upload.name || name, maxSize });
+    }
+    if (mimeTypes.length && !isAllowedContentType(upload.contentType, mimeTypes)) {
+      return fieldError('validation_invalid_mime_type', `"${upload.upload.name || name}" mime type must be one of: ${mimeTypes.join(', ')}.`, { file: upload.upload.name || name, mimeTypes });
+    }
+  }
+  return undefined;
 }
 
 /** Hashes of plain passwords computed before the transaction, by field name. */

@@ -16,7 +16,8 @@ import { findRecordById } from '../../core/records/record-finder.ts';
 import { applyProjection, parseFieldsParam } from '../../tools/fields-projection.ts';
 import { toErrorEnvelope } from './errors.ts';
 import { bodyOf, contextOf, sendJson } from './rest-context.ts';
-import { MAX_DYNAMIC_BODY_LIMIT } from './body.ts';
+import { fileUploadsOf, MAX_DYNAMIC_BODY_LIMIT } from './body.ts';
+import type { RecordUploads } from '../../core/records/record-files.ts';
 
 /** Longest sub-request URL (spec §9.1). */
 export const MAX_BATCH_URL_LENGTH = 2000;
@@ -28,7 +29,11 @@ interface SubRequest {
   url: string;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  files?: RecordUploads;
 }
+
+/** A batch file part's name: `requests.<index>.<fieldKey>` or `requests[<index>].<fieldKey>` (spec §9.1). */
+const BATCH_FILE_KEY = /^requests(?:\.(\d+)|\[(\d+)\])\.(.+)$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -80,7 +85,7 @@ async function runOne(ctx: OperationContext, sub: SubRequest): Promise<{ status:
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
   const subCtx: OperationContext = { ...ctx, method: sub.method, query, headers: { ...ctx.headers, ...sub.headers } };
-  const options = { expand: query.expand };
+  const options = { expand: query.expand, files: sub.files };
   let result: unknown;
   if (sub.method === 'POST' && id === undefined) result = await recordCreate(subCtx, collection, sub.body, options);
   else if (sub.method === 'PATCH' && id !== undefined) result = await recordUpdate(subCtx, collection, id, sub.body, options);
@@ -104,14 +109,21 @@ export function batchRoutes(server: FastifyInstance, app: App): void {
     const settings = app.settings.current.batch;
     if (!settings.enabled || settings.maxRequests <= 0) throw new ForbiddenError('Batch requests are not allowed.');
     const requests = parseRequests(bodyOf(request), settings.maxRequests);
+    requests.forEach((sub, i) => {
+      sub.files = fileUploadsOf(request.uploads, (field) => {
+        const m = BATCH_FILE_KEY.exec(field);
+        return m && Number(m[1] ?? m[2]) === i ? m[3] : undefined;
+      });
+    });
     const deadline = Date.now() + (settings.timeout > 0 ? settings.timeout : 3) * 1000;
     const results: Array<{ status: number; body: unknown }> = [];
     const afterCommit: Array<() => Promise<void>> = [];
+    const afterRollback: Array<() => Promise<void>> = [];
     await app.db.transaction(async (tx) => {
       for (const [i, sub] of requests.entries()) {
         if (Date.now() > deadline) throw new BadRequestError('Batch transaction failed.');
         try {
-          results.push(await runOne({ ...ctx, tx, afterCommit, requestContext: 'batch' }, sub));
+          results.push(await runOne({ ...ctx, tx, afterCommit, afterRollback, requestContext: 'batch' }, sub));
         } catch (err) {
           const { body } = toErrorEnvelope(err);
           // The batch answers 400 either way; an unexpected failure still belongs in the error log.
@@ -122,6 +134,10 @@ export function batchRoutes(server: FastifyInstance, app: App): void {
           });
         }
       }
+    }).catch(async (err: unknown) => {
+      // Files written for sub-requests that did not fail go too: nothing of the batch remains.
+      await runAfterCommit(app, afterRollback);
+      throw err;
     });
     await runAfterCommit(app, afterCommit);
     return sendJson(request, reply, results);

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -14,7 +15,9 @@ import {
   MAX_JSON_DEPTH,
   MAX_URLENCODED_PAIRS,
   mergeFormValues,
-  parseMultipart,
+  multipartBoundary,
+  multipartEvents,
+  type MultipartPartHeader,
 } from './body.ts';
 import { restErrorHandler, restNotFoundHandler } from './errors.ts';
 
@@ -28,7 +31,7 @@ async function buildApp(): Promise<FastifyInstance> {
   const echo = async (request: import('fastify').FastifyRequest) => ({
     body: request.body,
     prototypeIsObject: Object.getPrototypeOf(request.body) === Object.prototype,
-    uploads: request.uploads.map((u) => ({ field: u.field, filename: u.filename, mimetype: u.mimetype, text: u.data.toString('utf8') })),
+    uploads: request.uploads.map((u) => ({ field: u.field, filename: u.filename, mimetype: u.mimetype, text: readFileSync(u.path, 'utf8') })),
   });
   app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/echo', handler: echo });
   app.post('/big', { bodyLimit: 4 * LIMIT }, echo);
@@ -44,6 +47,21 @@ function multipartBody(boundary: string, parts: Array<{ headers: string[]; conte
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return Buffer.concat(chunks);
+}
+
+/** Collects the parts of a multipart body fed in chunks of `chunkSize` bytes (whole when omitted). */
+async function parseMultipart(body: Buffer, boundary: string, chunkSize = body.length || 1): Promise<Array<MultipartPartHeader & { data: Buffer }>> {
+  async function* chunks() {
+    for (let i = 0; i < body.length; i += chunkSize) yield body.subarray(i, i + chunkSize);
+  }
+  const parts: Array<MultipartPartHeader & { data: Buffer }> = [];
+  let current: { header: MultipartPartHeader | undefined; data: Buffer[] } | undefined;
+  for await (const event of multipartEvents(chunks(), boundary)) {
+    if (event.type === 'start') current = { header: event.header, data: [] };
+    else if (event.type === 'data') current!.data.push(Buffer.from(event.data));
+    else if (current!.header) parts.push({ ...current!.header, data: Buffer.concat(current!.data) });
+  }
+  return parts;
 }
 
 const field = (name: string, value: string) => ({ headers: [`Content-Disposition: form-data; name="${name}"`], content: value });
@@ -168,10 +186,10 @@ describe('mergeFormValues', () => {
   });
 });
 
-describe('parseMultipart', () => {
+describe('multipartEvents', () => {
   const boundary = 'XyZ';
 
-  it('reads text and file parts, preamble and epilogue ignored', () => {
+  it('reads text and file parts, preamble and epilogue ignored', async () => {
     const body = Buffer.concat([
       Buffer.from('preamble\r\n'),
       multipartBody(boundary, [
@@ -181,7 +199,7 @@ describe('parseMultipart', () => {
       ]),
       Buffer.from('epilogue'),
     ]);
-    const parts = parseMultipart(body, boundary);
+    const parts = await parseMultipart(body, boundary);
     assert.equal(parts.length, 3);
     assert.deepEqual({ ...parts[0], data: parts[0].data.toString() }, { name: 'a', filename: undefined, mimetype: 'application/octet-stream', data: 'one' });
     assert.equal(parts[1].filename, 'r\u00e9sum\u00e9.pdf');
@@ -191,19 +209,29 @@ describe('parseMultipart', () => {
     assert.equal(parts[2].data.length, 0);
   });
 
-  it('skips parts without a form-data name', () => {
+  it('gives the same parts however the body is split into chunks', async () => {
+    const body = Buffer.concat([
+      Buffer.from('pre\r\n'),
+      multipartBody(boundary, [field('a', 'one'), { headers: ['Content-Disposition: form-data; name="f"; filename="x.bin"'], content: Buffer.from('\r\n--Xy almost\r\n--Xy') }, field('b', '')]),
+    ]);
+    const whole = await parseMultipart(body, boundary);
+    for (const size of [1, 2, 3, 5, 7, 13, 64]) assert.deepEqual(await parseMultipart(body, boundary, size), whole, `chunks of ${size}`);
+    assert.equal(whole[1].data.toString(), '\r\n--Xy almost\r\n--Xy');
+  });
+
+  it('skips parts without a form-data name', async () => {
     const body = multipartBody(boundary, [
       { headers: ['Content-Type: text/plain'], content: 'no disposition' },
       { headers: ['Content-Disposition: attachment; name="a"'], content: 'not form-data' },
       { headers: ['Content-Disposition: form-data'], content: 'no name' },
       field('kept', 'yes'),
     ]);
-    assert.deepEqual(parseMultipart(body, boundary).map((p) => p.name), ['kept']);
+    assert.deepEqual((await parseMultipart(body, boundary)).map((p) => p.name), ['kept']);
   });
 
-  it('accepts an empty part written without its own CRLF before the delimiter', () => {
+  it('accepts an empty part written without its own CRLF before the delimiter', async () => {
     const body = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="e"\r\n\r\n--${boundary}--`);
-    const parts = parseMultipart(body, boundary);
+    const parts = await parseMultipart(body, boundary);
     assert.equal(parts.length, 1);
     assert.equal(parts[0].data.length, 0);
   });
@@ -216,30 +244,31 @@ describe('parseMultipart', () => {
     ['a header line without colon', `--${boundary}\r\nbroken header\r\n\r\nv\r\n--${boundary}--`],
   ];
   for (const [name, text] of malformed) {
-    it(`rejects ${name} with BadRequestError`, () => {
-      assert.throws(() => parseMultipart(Buffer.from(text), boundary), BadRequestError);
+    it(`rejects ${name} with BadRequestError`, async () => {
+      await assert.rejects(parseMultipart(Buffer.from(text), boundary), BadRequestError);
     });
   }
 
-  it(`rejects more than ${MAX_MULTIPART_PARTS} parts with PayloadTooLargeError`, () => {
+  it(`rejects more than ${MAX_MULTIPART_PARTS} parts with PayloadTooLargeError`, async () => {
     const body = multipartBody(boundary, Array.from({ length: MAX_MULTIPART_PARTS + 1 }, (_, i) => field(`f${i}`, 'v')));
-    assert.throws(() => parseMultipart(body, boundary), PayloadTooLargeError);
+    await assert.rejects(parseMultipart(body, boundary), PayloadTooLargeError);
   });
 
-  it('rejects oversized part headers with PayloadTooLargeError', () => {
+  it('rejects oversized part headers with PayloadTooLargeError', async () => {
     const body = multipartBody(boundary, [{ headers: [`Content-Disposition: form-data; name="a"; x="${'y'.repeat(20_000)}"`], content: 'v' }]);
-    assert.throws(() => parseMultipart(body, boundary), PayloadTooLargeError);
+    await assert.rejects(parseMultipart(body, boundary), PayloadTooLargeError);
+    await assert.rejects(parseMultipart(body, boundary, 1000), PayloadTooLargeError);
   });
 
-  it('never throws anything but BadRequestError/PayloadTooLargeError on arbitrary bytes', () => {
+  it('never throws anything but BadRequestError/PayloadTooLargeError on arbitrary bytes', async () => {
     const piece = fc.oneof(
       fc.constantFrom('--b', '--b--', '\r\n', '\r\n\r\n', 'Content-Disposition: form-data; name="a"', '; filename="f"', ':', '"', ';', '\\'),
       fc.string({ maxLength: 8 }),
     );
-    fc.assert(
-      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 40 }), fc.integer({ min: 1, max: 16 }), async (pieces, chunk) => {
         try {
-          parseMultipart(Buffer.from(pieces.join('')), 'b');
+          await parseMultipart(Buffer.from(pieces.join('')), 'b', chunk);
         } catch (err) {
           assert.ok(err instanceof BadRequestError || err instanceof PayloadTooLargeError, String(err));
         }
@@ -249,20 +278,21 @@ describe('parseMultipart', () => {
   });
 
   // Speed belongs to benchmarks; the timeout is only a hang guard against a quadratic scan.
-  it('rejects or parses hostile bodies', { timeout: 120_000 }, () => {
+  it('rejects or parses hostile bodies', { timeout: 120_000 }, async () => {
     const many = Buffer.from(`--b\r\n${'\r\n--b'.repeat(100_000)}`);
-    assert.throws(() => parseMultipart(many, 'b'));
+    await assert.rejects(parseMultipart(many, 'b'));
     const nearMisses = Buffer.from(`--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n${'\r\n--'.repeat(300_000)}`);
-    assert.throws(() => parseMultipart(nearMisses, 'b'), BadRequestError);
+    await assert.rejects(parseMultipart(nearMisses, 'b'), BadRequestError);
+    await assert.rejects(parseMultipart(nearMisses, 'b', 4096), BadRequestError);
     const semicolons = Buffer.from(`--b\r\nContent-Disposition: form-data${';'.repeat(15_000)}\r\n\r\nv\r\n--b--`);
-    assert.deepEqual(parseMultipart(semicolons, 'b'), []);
+    assert.deepEqual(await parseMultipart(semicolons, 'b'), []);
   });
 });
 
 describe('decodeBody', () => {
   it('treats an empty body as {} whatever the content type', () => {
     for (const type of [undefined, 'application/json', 'text/plain', 'multipart/form-data', 'application/xml']) {
-      assert.deepEqual(decodeBody(type, Buffer.alloc(0)), { body: {}, uploads: [] });
+      assert.deepEqual(decodeBody(type, Buffer.alloc(0)), { body: {} });
     }
   });
 
@@ -271,8 +301,10 @@ describe('decodeBody', () => {
     assert.deepEqual(decodeBody('application/x-www-form-urlencoded;charset=UTF-8', Buffer.from('a=1')).body, { a: 1 });
   });
 
-  it('rejects multipart without a boundary', () => {
-    assert.throws(() => decodeBody('multipart/form-data', Buffer.from('x')), BadRequestError);
+  it('rejects multipart without a usable boundary', () => {
+    for (const type of ['multipart/form-data', 'multipart/form-data; boundary=', `multipart/form-data; boundary=${'b'.repeat(201)}`]) {
+      assert.throws(() => multipartBoundary(type), BadRequestError);
+    }
   });
 
   it('rejects unsupported content types and bodies without one', () => {

@@ -1,14 +1,21 @@
 /**
  * Request body decoding for the REST transport (spec §1.2): every route sees `request.body` as a
- * plain object and multipart files in `request.uploads`. JSON, urlencoded and multipart bodies
- * are decoded here; any other non-empty body is rejected with 400, oversized ones with 413.
+ * plain object and multipart files in `request.uploads`. JSON and urlencoded bodies are read
+ * whole; multipart bodies stream, their file parts written to temporary files as they arrive.
+ * Any other non-empty body is rejected with 400, oversized ones with 413.
  * @module
  */
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequestError, PayloadTooLargeError } from '../../core/errors.ts';
+import type { FileUpload } from '../../core/records/record-files.ts';
 import { BODY_READ_ERROR_MESSAGE, PAYLOAD_TOO_LARGE_MESSAGE } from './errors.ts';
 
-/** One uploaded file from a multipart body, buffered in memory. */
+/** One uploaded file from a multipart body, streamed to a temporary file. */
 export interface UploadedFile {
   /** The part's name as sent: `avatar`, `documents+`, `requests.0.documents`, … */
   field: string;
@@ -16,14 +23,18 @@ export interface UploadedFile {
   filename: string;
   /** The part's declared Content-Type (`application/octet-stream` when absent); not sniffed. */
   mimetype: string;
-  /** Note: a view into the buffered request body (no copy); keeping it keeps that body alive. */
-  data: Buffer;
+  /** Size in bytes. */
+  size: number;
+  /** The temporary file holding the content; removed once the response has been sent. */
+  path: string;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Files from a multipart body, in the order received; `[]` for any other request. */
     uploads: UploadedFile[];
+    /** The temporary folder of this request's uploads, when it has one. */
+    uploadDir: string | undefined;
   }
 }
 
@@ -31,6 +42,8 @@ declare module 'fastify' {
 export interface BodyParsersOptions {
   /** Default limit in bytes for a whole request body (spec §1.3: 32 MiB). Routes may override it with their own `bodyLimit`. */
   bodyLimit: number;
+  /** Where uploads are written while a request runs (default: the OS temporary folder). */
+  uploadDir?: string;
 }
 
 /** The part name whose value is a JSON object merged over the other form values (spec §1.2). */
@@ -53,12 +66,15 @@ export const MAX_URLENCODED_PAIRS = 10_000;
  * - `request.uploads` holds the multipart file parts (else `[]`).
  *
  * Failures are thrown as `BadRequestError` (400: invalid JSON, a JSON body that is not an object,
- * malformed multipart, unsupported content type) or `PayloadTooLargeError` / Fastify's
- * `FST_ERR_CTP_BODY_TOO_LARGE` (413); `toErrorEnvelope` in errors.ts turns them into envelopes.
+ * malformed multipart, unsupported content type) or `PayloadTooLargeError` (413, also past the
+ * route's `bodyLimit`); `toErrorEnvelope` in errors.ts turns them into envelopes.
+ *
+ * Multipart file parts never sit whole in memory: each streams to a file in a per-request
+ * temporary folder (under `uploadDir`), which is removed when the response ends, whether the
+ * request succeeded, failed or was aborted.
  *
  * Note: the plugin replaces all of Fastify's content-type parsers with one catch-all parser, so do
- * not also register `@fastify/multipart`. Files are buffered (the body limit bounds memory);
- * streaming uploads to the file store is future work.
+ * not also register `@fastify/multipart`.
  *
  * Warning: it must apply to the root instance. It carries `Symbol.for('skip-override')`, the flag
  * `fastify-plugin` sets, so `register()` runs it without a new encapsulation context; calling it
@@ -77,25 +93,136 @@ export async function bodyParsers(fastify: FastifyInstance, opts: BodyParsersOpt
     throw new RangeError(`bodyParsers: bodyLimit must be a positive integer, got ${String(bodyLimit)}`);
   }
 
+  const uploadRoot = opts.uploadDir ?? tmpdir();
+
   fastify.decorateRequest('uploads', null as unknown as UploadedFile[]);
+  fastify.decorateRequest('uploadDir', undefined);
   // onRequest runs before parsing: routes whose body is never parsed (GET, HEAD, no Content-Type
   // and no body) keep these defaults; parsed bodies overwrite `request.body`.
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     request.body = {};
     request.uploads = [];
+    // The response's `close` fires once it is sent or the connection is gone: either way the
+    // request is over and its temporary files can go.
+    if (MULTIPART.test(request.headers['content-type'] ?? '')) {
+      reply.raw.once('close', () => {
+        if (request.uploadDir) void rm(request.uploadDir, { recursive: true, force: true }).catch(() => {});
+      });
+    }
     done();
   });
 
   fastify.removeAllContentTypeParsers();
   // One catch-all parser rather than one per type: PocketBase picks the decoder by Content-Type
-  // *prefix* (spec §1.2), rejects unknown types only when the body is non-empty, and Fastify's
-  // buffered reader gives us the body limit (413 before reading when Content-Length is too big).
-  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, async (request: FastifyRequest, raw: Buffer | string) => {
-    const buffer = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-    const decoded = decodeBody(request.headers['content-type'], buffer);
-    request.uploads = decoded.uploads;
-    return decoded.body;
+  // *prefix* (spec §1.2) and rejects unknown types only when the body is non-empty. The parser
+  // reads the raw stream itself so multipart can stream; it enforces the route's body limit.
+  fastify.addContentTypeParser('*', async (request: FastifyRequest, payload: NodeJS.ReadableStream) => {
+    // A route's own `bodyLimit` wins; otherwise Fastify reports its server default, and ours applies.
+    const routeLimit = request.routeOptions.bodyLimit;
+    const limit = routeLimit !== undefined && routeLimit !== fastify.initialConfig.bodyLimit ? routeLimit : bodyLimit;
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) throw new PayloadTooLargeError();
+    const source = limitedChunks(payload as AsyncIterable<Buffer>, limit);
+    const contentType = request.headers['content-type'];
+    if (MULTIPART.test(contentType ?? '')) {
+      const boundary = multipartBoundary(contentType ?? '');
+      const form = await streamMultipart(source, boundary, async () => {
+        if (!request.uploadDir) {
+          await mkdir(uploadRoot, { recursive: true });
+          request.uploadDir = await mkdtemp(join(uploadRoot, 'upload-'));
+        }
+        return request.uploadDir;
+      });
+      request.uploads = form.uploads;
+      return form.body;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of source) chunks.push(chunk);
+    return decodeBody(contentType, Buffer.concat(chunks)).body;
   });
+}
+
+const MULTIPART = /^\s*multipart\/form-data/i;
+
+/** Yields `source`'s chunks, failing with 413 once more than `limit` bytes have arrived. */
+async function* limitedChunks(source: AsyncIterable<Buffer | string>, limit: number): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const raw of source) {
+    const chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+    seen += chunk.length;
+    if (seen > limit) throw new PayloadTooLargeError();
+    yield chunk;
+  }
+}
+
+/** The boundary of a `multipart/form-data` Content-Type; 400 when missing or unusable. */
+export function multipartBoundary(contentType: string): string {
+  const boundary = parseContentType(contentType).params.get('boundary');
+  if (boundary === undefined || boundary === '' || boundary.length > 200) {
+    throw bodyReadError('multipart body without a valid boundary parameter');
+  }
+  return boundary;
+}
+
+/**
+ * Decodes a streamed multipart body: text parts become form values (inferred, `@jsonPayload`
+ * merged: {@link mergeFormValues}); each file part is written to a new file in the folder
+ * `folder()` returns (called at the first file part), honouring backpressure. An empty file part
+ * without a file name (an untouched `<input type=file>`) is dropped.
+ */
+export async function streamMultipart(source: AsyncIterable<Buffer>, boundary: string, folder: () => Promise<string>): Promise<{ body: Record<string, unknown>; uploads: UploadedFile[] }> {
+  const entries: Array<[string, string]> = [];
+  const uploads: UploadedFile[] = [];
+  let text: Buffer[] | undefined;
+  let file: { out: WriteStream; upload: UploadedFile } | undefined;
+  let header: MultipartPartHeader | undefined;
+  let files = 0;
+  try {
+    for await (const event of multipartEvents(source, boundary)) {
+      if (event.type === 'start') {
+        header = event.header;
+        if (header?.filename === undefined) text = [];
+        else {
+          const path = join(await folder(), `${files++}.part`);
+          file = { out: createWriteStream(path, { flags: 'wx' }), upload: { field: header.name, filename: header.filename, mimetype: header.mimetype, size: 0, path } };
+        }
+      } else if (event.type === 'data') {
+        if (file) {
+          file.upload.size += event.data.length;
+          if (!file.out.write(event.data)) await waitForDrain(file.out);
+        } else text?.push(Buffer.from(event.data));
+      } else {
+        if (file) {
+          const done = file;
+          file = undefined;
+          done.out.end();
+          await once(done.out, 'close');
+          if (done.upload.filename !== '' || done.upload.size > 0) uploads.push(done.upload);
+        } else if (header && text) entries.push([header.name, Buffer.concat(text).toString('utf8')]);
+        text = undefined;
+        header = undefined;
+      }
+    }
+  } catch (err) {
+    file?.out.destroy();
+    throw err;
+  }
+  return { body: mergeFormValues(entries), uploads };
+}
+
+async function waitForDrain(out: WriteStream): Promise<void> {
+  await Promise.race([once(out, 'drain'), once(out, 'error').then(([err]) => Promise.reject(err))]);
+}
+
+/** The uploads of a request as operations take them: by part name, content read from the temporary file. */
+export function fileUploadsOf(uploads: readonly UploadedFile[], rename: (field: string) => string | undefined = (f) => f): Record<string, FileUpload[]> {
+  const out: Record<string, FileUpload[]> = {};
+  for (const u of uploads) {
+    const key = rename(u.field);
+    if (key === undefined || key === '__proto__') continue;
+    (out[key] ??= []).push({ name: u.filename, size: u.size, open: () => createReadStream(u.path) });
+  }
+  return out;
 }
 
 Object.defineProperty(bodyParsers, Symbol.for('skip-override'), { value: true });
@@ -104,40 +231,24 @@ Object.defineProperty(bodyParsers, Symbol.for('fastify.display-name'), { value: 
 /** What {@link decodeBody} produces. */
 export interface DecodedBody {
   body: Record<string, unknown>;
-  uploads: UploadedFile[];
 }
 
 /**
- * Decodes a complete request body according to its Content-Type header (spec §1.2). Pure: the
- * plugin's parser is a thin wrapper around it. An empty body is `{}` whatever the type.
- * Throws `BadRequestError` (unreadable or unsupported) or `PayloadTooLargeError` (part limits).
+ * Decodes a complete non-multipart request body according to its Content-Type header (spec
+ * §1.2); multipart bodies stream through {@link streamMultipart} instead. Pure. An empty body is
+ * `{}` whatever the type. Throws `BadRequestError` (unreadable or unsupported) or
+ * `PayloadTooLargeError` (too many urlencoded pairs).
  */
 export function decodeBody(contentType: string | undefined, body: Buffer): DecodedBody {
-  if (body.length === 0) return { body: {}, uploads: [] };
-  const { mediaType, params } = parseContentType(contentType ?? '');
+  if (body.length === 0) return { body: {} };
+  const { mediaType } = parseContentType(contentType ?? '');
   if (mediaType.startsWith('application/json')) {
-    return { body: parseJsonObject(body.toString('utf8'), 'the JSON body'), uploads: [] };
+    return { body: parseJsonObject(body.toString('utf8'), 'the JSON body') };
   }
   if (mediaType.startsWith('application/x-www-form-urlencoded')) {
-    return { body: mergeFormValues(parseUrlEncoded(body)), uploads: [] };
+    return { body: mergeFormValues(parseUrlEncoded(body)) };
   }
-  if (mediaType.startsWith('multipart/form-data')) {
-    const boundary = params.get('boundary');
-    if (boundary === undefined || boundary === '' || boundary.length > 200) {
-      throw bodyReadError('multipart body without a valid boundary parameter');
-    }
-    const entries: Array<[string, string]> = [];
-    const uploads: UploadedFile[] = [];
-    for (const part of parseMultipart(body, boundary)) {
-      if (part.filename === undefined) entries.push([part.name, part.data.toString('utf8')]);
-      // Note: browsers send an untouched <input type=file> as an empty part with filename="";
-      // it carries no file, so it is skipped rather than becoming an empty upload.
-      else if (part.filename !== '' || part.data.length > 0) {
-        uploads.push({ field: part.name, filename: part.filename, mimetype: part.mimetype, data: part.data });
-      }
-    }
-    return { body: mergeFormValues(entries), uploads };
-  }
+  if (mediaType.startsWith('multipart/form-data')) throw new TypeError('decodeBody: multipart bodies stream through streamMultipart');
   throw bodyReadError(mediaType === '' ? 'a non-empty body without Content-Type' : `unsupported content type "${mediaType}"`);
 }
 
@@ -305,78 +416,136 @@ function parseUrlEncoded(body: Buffer): Array<[string, string]> {
   return [...new URLSearchParams(body.toString('utf8'))];
 }
 
-/** One part of a multipart body. `filename` is `undefined` for a plain (text) part. */
-export interface MultipartPart {
+/** The headers of one multipart part that matter. `filename` is `undefined` for a plain (text) part. */
+export interface MultipartPartHeader {
   name: string;
   filename: string | undefined;
   mimetype: string;
-  data: Buffer;
 }
+
+/**
+ * What {@link multipartEvents} yields: a part starts (`header` is `undefined` for a part without
+ * a form-data name, which is to be skipped, as Go does), some of its content, its end.
+ */
+export type MultipartEvent = { type: 'start'; header: MultipartPartHeader | undefined } | { type: 'data'; data: Buffer } | { type: 'end' };
 
 const CRLF = Buffer.from('\r\n', 'latin1');
 const HEADER_END = Buffer.from('\r\n\r\n', 'latin1');
 
 /**
- * Parses a complete `multipart/form-data` body (RFC 7578 over RFC 2046 framing). Preamble and
- * epilogue are ignored; parts without a `form-data` Content-Disposition name are skipped. Part
- * data are views into `body` (no copy).
+ * Parses a streamed `multipart/form-data` body (RFC 7578 over RFC 2046 framing) into events, as
+ * chunks arrive: memory stays bounded by the chunk size plus one delimiter, whatever the part
+ * sizes. Preamble and epilogue are ignored. `data` buffers are only valid until the next event is
+ * requested (copy them to keep them).
  *
  * Throws `BadRequestError` for malformed framing (no opening delimiter, a part without its closing
  * delimiter, bad header lines) and `PayloadTooLargeError` past {@link MAX_MULTIPART_PARTS} parts
- * or {@link MAX_MULTIPART_HEADER_BYTES} of headers in a part. Linear in the body size: every search
- * starts where the previous one stopped, and header searches are bounded.
+ * or {@link MAX_MULTIPART_HEADER_BYTES} of headers in a part. Linear in the body size.
  */
-export function parseMultipart(body: Buffer, boundary: string): MultipartPart[] {
+export async function* multipartEvents(source: AsyncIterable<Buffer>, boundary: string): AsyncGenerator<MultipartEvent> {
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   const crlfDelimiter = Buffer.concat([CRLF, delimiter]);
-  let pos: number;
-  if (body.subarray(0, delimiter.length).equals(delimiter)) pos = 0;
-  else {
-    const found = body.indexOf(crlfDelimiter);
-    if (found === -1) throw bodyReadError('multipart body without its boundary');
-    pos = found + 2;
-  }
-
-  const parts: MultipartPart[] = [];
+  let state: 'preamble' | 'delimiter' | 'headers' | 'body' | 'done' = 'preamble';
+  let atStart = true;
+  // Right after part headers, the CRLF that ended them may double as the delimiter's own CRLF
+  // (an empty part written `…\r\n\r\n--boundary`), so the delimiter may follow without one.
+  let maybeBareDelimiter = false;
   let count = 0;
-  for (;;) {
-    let p = pos + delimiter.length;
-    if (body[p] === 0x2d && body[p + 1] === 0x2d) return parts; // close delimiter; the epilogue is ignored
-    while (body[p] === 0x20 || body[p] === 0x09) p++; // transport padding (RFC 2046 §5.1.1)
-    if (body[p] !== 0x0d || body[p + 1] !== 0x0a) throw bodyReadError('malformed multipart delimiter line');
-    p += 2;
-
-    let headerText = '';
-    let contentStart: number;
-    if (body[p] === 0x0d && body[p + 1] === 0x0a) contentStart = p + 2; // no headers at all
-    else {
-      const window = body.subarray(p, Math.min(body.length, p + MAX_MULTIPART_HEADER_BYTES + HEADER_END.length));
-      const headerEnd = window.indexOf(HEADER_END);
-      if (headerEnd === -1) {
-        if (window.length > MAX_MULTIPART_HEADER_BYTES) {
-          throw new PayloadTooLargeError(PAYLOAD_TOO_LARGE_MESSAGE, { cause: new Error('multipart part headers too large') });
+  let buf: Buffer = Buffer.alloc(0);
+  let pos = 0;
+  let empty = true;
+  const startsWithPrefix = (b: Buffer, at: number, needle: Buffer) => {
+    const n = Math.min(needle.length, b.length - at);
+    return b.subarray(at, at + n).equals(needle.subarray(0, n));
+  };
+  for await (const chunk of source) {
+    if (state === 'done') continue; // the epilogue is ignored
+    if (chunk.length) empty = false;
+    buf = pos < buf.length ? Buffer.concat([buf.subarray(pos), chunk]) : chunk;
+    pos = 0;
+    for (;;) {
+      if (state === 'preamble') {
+        if (atStart) {
+          if (buf.length < delimiter.length && startsWithPrefix(buf, 0, delimiter)) break;
+          atStart = false;
+          if (buf.subarray(0, delimiter.length).equals(delimiter)) {
+            pos = delimiter.length;
+            state = 'delimiter';
+            continue;
+          }
         }
-        throw bodyReadError('unterminated multipart part headers');
-      }
-      headerText = window.subarray(0, headerEnd).toString('utf8');
-      contentStart = p + headerEnd + HEADER_END.length;
+        const found = buf.indexOf(crlfDelimiter, pos);
+        if (found === -1) {
+          pos = Math.max(pos, buf.length - crlfDelimiter.length + 1);
+          break;
+        }
+        pos = found + crlfDelimiter.length;
+        state = 'delimiter';
+      } else if (state === 'delimiter') {
+        if (buf.length - pos < 2) break;
+        if (buf[pos] === 0x2d && buf[pos + 1] === 0x2d) {
+          state = 'done';
+          break;
+        }
+        while (pos < buf.length && (buf[pos] === 0x20 || buf[pos] === 0x09)) pos++; // transport padding (RFC 2046 §5.1.1)
+        if (buf.length - pos < 2) break;
+        if (buf[pos] !== 0x0d || buf[pos + 1] !== 0x0a) throw bodyReadError('malformed multipart delimiter line');
+        pos += 2;
+        state = 'headers';
+      } else if (state === 'headers') {
+        if (buf.length - pos < 2) break;
+        let headerText = '';
+        if (buf[pos] === 0x0d && buf[pos + 1] === 0x0a) pos += 2; // no headers at all
+        else {
+          const window = buf.subarray(pos, Math.min(buf.length, pos + MAX_MULTIPART_HEADER_BYTES + HEADER_END.length));
+          const headerEnd = window.indexOf(HEADER_END);
+          if (headerEnd === -1) {
+            if (window.length > MAX_MULTIPART_HEADER_BYTES) throw new PayloadTooLargeError(PAYLOAD_TOO_LARGE_MESSAGE, { cause: new Error('multipart part headers too large') });
+            break;
+          }
+          headerText = window.subarray(0, headerEnd).toString('utf8');
+          pos += headerEnd + HEADER_END.length;
+        }
+        if (++count > MAX_MULTIPART_PARTS) throw new PayloadTooLargeError(PAYLOAD_TOO_LARGE_MESSAGE, { cause: new Error(`more than ${MAX_MULTIPART_PARTS} multipart parts`) });
+        yield { type: 'start', header: readPartHeaders(headerText) };
+        state = 'body';
+        maybeBareDelimiter = true;
+      } else if (state === 'body') {
+        if (maybeBareDelimiter) {
+          if (buf.length - pos < delimiter.length && startsWithPrefix(buf, pos, delimiter)) break;
+          maybeBareDelimiter = false;
+          if (buf.subarray(pos, pos + delimiter.length).equals(delimiter)) {
+            pos += delimiter.length;
+            yield { type: 'end' };
+            state = 'delimiter';
+            continue;
+          }
+        }
+        const found = buf.indexOf(crlfDelimiter, pos);
+        if (found === -1) {
+          const safe = buf.length - crlfDelimiter.length + 1;
+          if (safe > pos) {
+            yield { type: 'data', data: buf.subarray(pos, safe) };
+            pos = safe;
+          }
+          break;
+        }
+        if (found > pos) yield { type: 'data', data: buf.subarray(pos, found) };
+        yield { type: 'end' };
+        pos = found + crlfDelimiter.length;
+        state = 'delimiter';
+      } else break;
     }
-
-    // Search from contentStart - 2 so an empty part whose headers end right before the delimiter
-    // (`…\r\n\r\n--boundary`) is accepted: the CRLF of the header end doubles as the delimiter's.
-    const next = body.indexOf(crlfDelimiter, contentStart - 2);
-    if (next === -1) throw bodyReadError('multipart part without a closing boundary');
-    if (++count > MAX_MULTIPART_PARTS) {
-      throw new PayloadTooLargeError(PAYLOAD_TOO_LARGE_MESSAGE, { cause: new Error(`more than ${MAX_MULTIPART_PARTS} multipart parts`) });
-    }
-    const part = readPartHeaders(headerText);
-    if (part !== undefined) parts.push({ ...part, data: body.subarray(contentStart, Math.max(contentStart, next)) });
-    pos = next + 2;
   }
+  if (empty) return; // an empty body is `{}` whatever the type (spec §1.2)
+  if (state === 'preamble') throw bodyReadError('multipart body without its boundary');
+  if (state === 'headers') throw bodyReadError('unterminated multipart part headers');
+  if (state === 'body') throw bodyReadError('multipart part without a closing boundary');
+  if (state === 'delimiter') throw bodyReadError('malformed multipart delimiter line');
 }
 
 /** Reads a part's headers; `undefined` when it has no form-data name (such parts are skipped, as Go does). */
-function readPartHeaders(headerText: string): Omit<MultipartPart, 'data'> | undefined {
+function readPartHeaders(headerText: string): MultipartPartHeader | undefined {
   let disposition: string | undefined;
   let contentType: string | undefined;
   if (headerText !== '') {

@@ -9,7 +9,7 @@ import { recordDelete } from '../../core/operations/record-delete.ts';
 import { recordList } from '../../core/operations/record-list.ts';
 import { recordUpdate } from '../../core/operations/record-update.ts';
 import { recordView } from '../../core/operations/record-view.ts';
-import { MAX_DYNAMIC_BODY_LIMIT } from './body.ts';
+import { fileUploadsOf, MAX_DYNAMIC_BODY_LIMIT } from './body.ts';
 import { bodyOf, contextOf, queryOf, sendJson, sendList, sendNoContent } from './rest-context.ts';
 
 type CollectionParams = { collection: string };
@@ -37,12 +37,12 @@ export function recordRoutes(server: FastifyInstance, app: App): void {
 
   server.post<{ Params: CollectionParams }>('/api/collections/:collection/records', { bodyLimit: MAX_DYNAMIC_BODY_LIMIT }, async (request, reply) => {
     const ctx = await contextOf(app, request);
-    return sendJson(request, reply, await recordCreate(ctx, request.params.collection, bodyOf(request), { expand: queryOf(request).expand }));
+    return sendJson(request, reply, await recordCreate(ctx, request.params.collection, bodyOf(request), { expand: queryOf(request).expand, files: fileUploadsOf(request.uploads) }));
   });
 
   server.patch<{ Params: RecordParams }>('/api/collections/:collection/records/:id', { bodyLimit: MAX_DYNAMIC_BODY_LIMIT }, async (request, reply) => {
     const ctx = await contextOf(app, request);
-    return sendJson(request, reply, await recordUpdate(ctx, request.params.collection, request.params.id, bodyOf(request), { expand: queryOf(request).expand }));
+    return sendJson(request, reply, await recordUpdate(ctx, request.params.collection, request.params.id, bodyOf(request), { expand: queryOf(request).expand, files: fileUploadsOf(request.uploads) }));
   });
 
   server.delete<{ Params: RecordParams }>('/api/collections/:collection/records/:id', async (request, reply) => {
