@@ -164,7 +164,7 @@ async function serve(values: Record<string, string | boolean | undefined>, dir: 
   // Unexpected errors (with their cause and request id) always go to the App logger; --dev also
   // turns on Fastify's request log. Without --dev Fastify logs nothing: a per-request child
   // logger costs about a quarter of the throughput of a simple read.
-  const server = await buildRestServer(app, { origins, logger: values.dev ? { level: 'info' } : false, adminDir: process.env.BASALT_ADMIN_DIR || undefined });
+  const server = await buildRestServer(app, { origins, logger: values.dev ? { level: 'info' } : false, adminDir: process.env.BASALT_ADMIN_DIR || undefined, uploadDir: join(dir, '.tmp') });
   await server.listen({ host, port });
   // Automatic backups (settings.backups.cron) run only in a serving process.
   app.backups.startCron();

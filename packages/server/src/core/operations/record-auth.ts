@@ -86,7 +86,7 @@ const TOKEN_CONFIG = {
 } as const satisfies Record<TokenType, keyof AuthCollectionModel>;
 
 /** Signing key of a token: the record's tokenKey + the collection secret of that token type. */
-function tokenKeyOf(collection: AuthCollectionModel, record: RecordData, type: TokenType): string {
+export function tokenKeyOf(collection: AuthCollectionModel, record: RecordData, type: TokenType): string {
   return String(record.tokenKey ?? '') + (collection[TOKEN_CONFIG[type]].secret ?? '');
 }
 

@@ -15,6 +15,7 @@ import { backupRoutes } from './backups.ts';
 import { batchRoutes } from './batch.ts';
 import { bodyParsers } from './body.ts';
 import { collectionRoutes } from './collections.ts';
+import { fileRoutes } from './files.ts';
 import { restClientErrorHandler, restErrorHandler, restNotFoundHandler, toErrorEnvelope } from './errors.ts';
 import { logRoutes } from './logs.ts';
 import { mailRoutes } from './mail.ts';
@@ -37,6 +38,8 @@ export interface RestServerOptions {
   origins?: string[];
   /** Request body limit in bytes (default 32 MiB, spec §1.3). */
   bodyLimit?: number;
+  /** Where multipart uploads stream while a request runs (default: the OS temporary folder). */
+  uploadDir?: string;
   /** The dashboard's build folder served at `/_/` (default: packages/admin/dist). */
   adminDir?: string;
 }
@@ -119,7 +122,7 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
 
   requestLogHooks(server, app);
   rateLimitHook(server, app);
-  await bodyParsers(server, { bodyLimit });
+  await bodyParsers(server, { bodyLimit, uploadDir: options.uploadDir });
   // Limits that depend on data (the collection's fields, the batch settings) are enforced while
   // the body streams in; the routes that use them declare only a hard ceiling to Fastify.
   server.addHook('preParsing', (request, _reply, payload, done) => {
@@ -144,6 +147,7 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
   mailRoutes(server, app);
   sessionRoutes(server, app);
   batchRoutes(server, app);
+  fileRoutes(server, app);
   backupRoutes(server, app);
   logRoutes(server, app);
   adminUiRoutes(server, { dir: options.adminDir });
