@@ -32,6 +32,8 @@ export interface OperationContext {
   tx?: Executor;
   /** Work to run after that transaction commits (after-success hooks). */
   afterCommit?: Array<() => Promise<void>>;
+  /** Work to run if that transaction rolls back (removing files written for it). */
+  afterRollback?: Array<() => Promise<void>>;
 }
 
 /** A context inside a transaction. */
@@ -70,7 +72,11 @@ export async function collectionForWrite(ctx: TransactionContext, idOrName: stri
 export async function inTransaction<T>(ctx: OperationContext, fn: (txCtx: TransactionContext) => Promise<T>): Promise<T> {
   if (ctx.tx) return fn({ ...ctx, tx: ctx.tx, afterCommit: ctx.afterCommit ?? [] });
   const afterCommit: Array<() => Promise<void>> = [];
-  const result = await ctx.app.db.transaction((tx) => fn({ ...ctx, tx, afterCommit }));
+  const afterRollback: Array<() => Promise<void>> = [];
+  const result = await ctx.app.db.transaction((tx) => fn({ ...ctx, tx, afterCommit, afterRollback })).catch(async (err: unknown) => {
+    await runAfterCommit(ctx.app, afterRollback);
+    throw err;
+  });
   await runAfterCommit(ctx.app, afterCommit);
   return result;
 }
