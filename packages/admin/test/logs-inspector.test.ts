@@ -73,7 +73,7 @@ describe('logs inspector', { skip, timeout: 180_000 }, () => {
     await page.getByLabel('Email').fill(EMAIL);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Collections', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
     await page.getByRole('link', { name: 'Logs' }).click();
     await page.getByRole('heading', { name: 'Logs', exact: true }).waitFor();
 

@@ -41,6 +41,8 @@ export interface Endpoint {
   /** Who may call it besides what the rule says (e.g. "the record's own token"). */
   access?: string;
   rule?: RuleInForce;
+  /** Whether examples send `Authorization` (the caller's own token, not the record's being authenticated). */
+  sendsToken: boolean;
   query: Param[];
   body: Param[];
   /** A JSON body for the examples and the Try-it form. */
@@ -94,6 +96,8 @@ export function collectionEndpoints(collection: CollectionLike): Endpoint[] {
   const sortExample = collection.fields.some((f) => f.name === 'created') ? '-created,id' : '-id';
   const filterExample = textField ? `${textField.name} ~ "Lorem"` : `id != ""`;
   const rule = (key: keyof CollectionLike): RuleInForce => ({ key, expression: (collection[key] as string | null | undefined) ?? null });
+  // An empty rule lets guests in; anything else needs some caller identity.
+  const needsToken = (key: keyof CollectionLike) => rule(key).expression !== '';
   const isAuth = collection.type === 'auth';
   const isView = collection.type === 'view';
 
@@ -131,6 +135,7 @@ export function collectionEndpoints(collection: CollectionLike): Endpoint[] {
       path: `${c}/records`,
       description: 'A page of the records the list rule lets the caller see, filtered and sorted.',
       rule: rule('listRule'),
+      sendsToken: needsToken('listRule'),
       query: listQuery(sortExample),
       body: [],
       sdk: `// one page\nconst result = await ${sdk}.getList(1, 30, {\n  filter: ${js(filterExample)},\n  sort: ${js(sortExample)},\n});\n\n// every page\nconst all = await ${sdk}.getFullList({ sort: ${js(sortExample)} });\n\n// first match (404 when none)\nconst first = await ${sdk}.getFirstListItem(${js(filterExample)});`,
@@ -144,6 +149,7 @@ export function collectionEndpoints(collection: CollectionLike): Endpoint[] {
       path: `${c}/records/RECORD_ID`,
       description: 'One record by id. 404 both when it does not exist and when the view rule hides it.',
       rule: rule('viewRule'),
+      sendsToken: needsToken('viewRule'),
       query: recordQuery,
       body: [],
       sdk: `const record = await ${sdk}.getOne('RECORD_ID', { expand: '' });`,
@@ -162,6 +168,7 @@ export function collectionEndpoints(collection: CollectionLike): Endpoint[] {
         path: `${c}/records`,
         description: 'Creates a record. The response is the record as the caller may see it (200).',
         rule: rule('createRule'),
+        sendsToken: needsToken('createRule'),
         query: recordQuery,
         body: bodyParams(false),
         exampleBody: createBody,
@@ -177,6 +184,7 @@ export function collectionEndpoints(collection: CollectionLike): Endpoint[] {
         path: `${c}/records/RECORD_ID`,
         description: 'Changes only the keys sent. 404 when the update rule hides the record.',
         rule: rule('updateRule'),
+        sendsToken: needsToken('updateRule'),
         query: recordQuery,
         body: bodyParams(true),
         exampleBody: updateBody,
@@ -192,6 +200,7 @@ export function collectionEndpoints(collection: CollectionLike): Endpoint[] {
         path: `${c}/records/RECORD_ID`,
         description: 'Deletes a record (and cascades to relations set to cascade). 204 with no body.',
         rule: rule('deleteRule'),
+        sendsToken: needsToken('deleteRule'),
         query: [],
         body: [],
         sdk: `await ${sdk}.delete('RECORD_ID');`,
@@ -208,6 +217,7 @@ export function collectionEndpoints(collection: CollectionLike): Endpoint[] {
     description:
       'Open the event stream with GET /api/realtime (Server-Sent Events; the first event, PB_CONNECT, carries the clientId), then set the subscriptions with POST /api/realtime. Events arrive for records the list rule (topic "*") or view rule (topic RECORD_ID) lets the subscriber see.',
     rule: rule('listRule'),
+    sendsToken: needsToken('listRule'),
     query: [],
     body: [
       { name: 'clientId', type: 'String', required: true, description: 'From the PB_CONNECT event.' },
@@ -231,6 +241,7 @@ export function collectionEndpoints(collection: CollectionLike): Endpoint[] {
     description:
       'Several create/update/upsert/delete requests in one transaction: all succeed or none. Each sub-request is checked against its own rule. Needs Settings → Batch enabled.',
     access: 'Each sub-request is checked against its collection rule.',
+    sendsToken: true,
     query: [],
     body: [{ name: 'requests', type: 'Array<{method, url, headers?, body?}>', required: true, description: 'Sub-requests; url is a record API path.' }],
     exampleBody: {
@@ -259,6 +270,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'List auth methods',
       method: 'GET',
       path: `${c}/auth-methods`,
+      sendsToken: false,
       description: 'Which sign-in methods are enabled, with OAuth2 provider links (fresh state and PKCE values per call).',
       access: 'Anyone.',
       query: [{ name: 'fields', type: 'String', description: 'The SDK sends mfa,otp,password,oauth2.' }],
@@ -280,6 +292,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'Authenticate with password',
       method: 'POST',
       path: `${c}/auth-with-password`,
+      sendsToken: false,
       description: `Returns a token and the record. Wrong identity or password both answer 400 "Failed to authenticate."${enabled('password auth', collection.passwordAuth?.enabled ?? true)}`,
       rule: authRule,
       query: recordQuery,
@@ -298,6 +311,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'Refresh the auth token',
       method: 'POST',
       path: `${c}/auth-refresh`,
+      sendsToken: true,
       description: 'A new token for the record of the current token (and the record re-read from storage).',
       access: `A valid token of a record of this collection (a superuser token gets 403).`,
       rule: authRule,
@@ -313,6 +327,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'Request a one-time password',
       method: 'POST',
       path: `${c}/request-otp`,
+      sendsToken: false,
       description: `Emails a one-time password. Always 200 with an otpId, even for unknown emails (no account enumeration).${enabled('OTP', collection.otp?.enabled)}`,
       access: 'Anyone.',
       query: [],
@@ -327,6 +342,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'Authenticate with a one-time password',
       method: 'POST',
       path: `${c}/auth-with-otp`,
+      sendsToken: false,
       description: 'Exchanges the otpId and the emailed code for a token.',
       rule: authRule,
       query: recordQuery,
@@ -344,6 +360,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'Request email verification',
       method: 'POST',
       path: `${c}/request-verification`,
+      sendsToken: false,
       description: 'Emails a verification link. 204 whether or not the address exists.',
       access: 'Anyone.',
       query: [],
@@ -358,6 +375,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'Confirm email verification',
       method: 'POST',
       path: `${c}/confirm-verification`,
+      sendsToken: false,
       description: 'Marks the record verified.',
       access: 'Anyone holding the token.',
       query: [],
@@ -372,6 +390,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'Request a password reset',
       method: 'POST',
       path: `${c}/request-password-reset`,
+      sendsToken: false,
       description: 'Emails a reset link. 204 whether or not the address exists.',
       access: 'Anyone.',
       query: [],
@@ -386,6 +405,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'Confirm a password reset',
       method: 'POST',
       path: `${c}/confirm-password-reset`,
+      sendsToken: false,
       description: 'Sets the new password; existing tokens of the record stop working.',
       access: 'Anyone holding the token.',
       query: [],
@@ -404,6 +424,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'Request an email change',
       method: 'POST',
       path: `${c}/request-email-change`,
+      sendsToken: true,
       description: 'Emails a confirmation link to the new address.',
       access: 'The record itself (its own token).',
       query: [],
@@ -419,6 +440,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'Confirm an email change',
       method: 'POST',
       path: `${c}/confirm-email-change`,
+      sendsToken: false,
       description: 'Switches the email; existing tokens of the record stop working.',
       access: 'Anyone holding the token and the password.',
       query: [],
@@ -433,6 +455,7 @@ function authEndpoints(collection: CollectionLike, c: string, sdk: string, authR
       title: 'Authenticate with OAuth2',
       method: 'POST',
       path: `${c}/auth-with-oauth2`,
+      sendsToken: false,
       description: `Exchanges a provider's authorization code for a token, creating the record on first sign-in.${enabled('OAuth2', collection.oauth2?.enabled)}`,
       rule: authRule,
       query: recordQuery,
