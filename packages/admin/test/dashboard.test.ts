@@ -163,6 +163,54 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     assertNoProblems();
   });
 
+  it('creates a user and links it to a post through the relation picker', async () => {
+    await page.getByRole('link', { name: 'users auth', exact: true }).click();
+    await page.getByRole('heading', { name: 'users', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'New record' }).click();
+    let form = page.getByRole('dialog', { name: 'New users record' });
+    await form.locator('[data-field="email"] input').fill('ada@example.com');
+    const passwords = form.locator('[data-field="password"] input[type="password"]');
+    await passwords.nth(0).fill('analytical engine');
+    await passwords.nth(1).fill('different');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.getByText(/match/i).first().waitFor();
+    await passwords.nth(1).fill('analytical engine');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.waitFor({ state: 'detached' });
+    await page.getByRole('row').filter({ hasText: 'ada@example.com' }).waitFor();
+
+    await page.getByRole('link', { name: 'posts' }).click();
+    await page.getByRole('button', { name: 'Edit collection' }).click();
+    const editor = page.getByRole('dialog', { name: 'Edit posts' });
+    await editor.getByLabel('New field type').selectOption({ label: 'Relation' });
+    await editor.getByRole('button', { name: 'Add field' }).click();
+    const card = editor.locator('.field-card').last();
+    await card.getByPlaceholder('field_name').fill('author');
+    await card.getByLabel('Related collection').selectOption({ label: 'users' });
+    await screenshot(page, 'collection-fields');
+    await editor.getByRole('button', { name: 'Save changes' }).click();
+    await editor.waitFor({ state: 'detached' });
+
+    await page.getByRole('row').filter({ hasText: 'Hello again' }).getByRole('button').first().click();
+    form = page.getByRole('dialog', { name: /^posts · / });
+    await form.locator('[data-field="author"]').getByRole('button', { name: 'Choose…' }).click();
+    const picker = page.getByRole('dialog', { name: 'Choose from users' });
+    await picker.getByLabel('Search').fill('ada');
+    await picker.getByLabel(/ada@example\.com/).check();
+    await picker.getByRole('button', { name: 'Select (1)' }).click();
+    await picker.waitFor({ state: 'detached' });
+    await form.locator('[data-field="author"]').getByText('ada@example.com').waitFor();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'detached' });
+
+    await page.getByRole('row').filter({ hasText: 'Hello again' }).getByRole('button').first().click();
+    form = page.getByRole('dialog', { name: /^posts · / });
+    await form.locator('[data-field="author"]').getByText('ada@example.com').waitFor();
+    await page.keyboard.press('Escape');
+    await form.waitFor({ state: 'detached' });
+    assertNoProblems();
+  });
+
   it('works from the keyboard: rows open with Enter, Escape closes and returns focus', async () => {
     const open = page.getByRole('row').filter({ hasText: 'Hello again' }).getByRole('button').first();
     await open.focus();

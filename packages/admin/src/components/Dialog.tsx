@@ -1,4 +1,5 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 
 export interface DialogProps {
   title: ReactNode;
@@ -16,6 +17,7 @@ export interface DialogProps {
  */
 export default function Dialog({ title, onClose, children, footer, size = 'normal', onSubmit }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   const closeRef = useRef(onClose);
   closeRef.current = onClose;
 
@@ -42,11 +44,12 @@ export default function Dialog({ title, onClose, children, footer, size = 'norma
       {footer && <div className="dialog-foot">{footer}</div>}
     </>
   );
-  return (
-    <dialog ref={ref} className={`dialog ${size === 'normal' ? '' : size}`} aria-labelledby="dialog-title">
+  // Rendered at the end of <body>, so a dialog opened from inside a form is not a nested form.
+  return createPortal(
+    <dialog ref={ref} className={`dialog ${size === 'normal' ? '' : size}`} aria-labelledby={titleId}>
       <div className="dialog-inner">
         <div className="dialog-head">
-          <h2 id="dialog-title">{title}</h2>
+          <h2 id={titleId}>{title}</h2>
           <button type="button" className="btn ghost small" onClick={onClose} aria-label="Close">
             ✕
           </button>
@@ -57,6 +60,9 @@ export default function Dialog({ title, onClose, children, footer, size = 'norma
             noValidate
             onSubmit={(e) => {
               e.preventDefault();
+              // React bubbles events along the component tree, portals included: a dialog opened
+              // from inside another dialog's form must not submit that form too.
+              e.stopPropagation();
               onSubmit();
             }}
           >
@@ -66,6 +72,7 @@ export default function Dialog({ title, onClose, children, footer, size = 'norma
           inner
         )}
       </div>
-    </dialog>
+    </dialog>,
+    document.body,
   );
 }
