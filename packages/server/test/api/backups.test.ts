@@ -161,7 +161,7 @@ async function zipOf(entries: Array<[string, Buffer]>, rename: Array<[string, st
   return buf;
 }
 
-async function download(s: BackupServer, key: string): Promise<Buffer> {
+async function download(s: BackupServer, key: string): Promise<Buffer<ArrayBuffer>> {
   const res = await fetch(s.admin.backups.getDownloadURL(await s.superuserFileToken(), key));
   assert.equal(res.status, 200);
   return Buffer.from(await res.arrayBuffer());
@@ -384,7 +384,7 @@ forEachDialect((dialect) => {
       ];
       const before = await snapshot(s);
       for (const [name, bytes] of cases) {
-        await s.admin.backups.upload({ file: new File([bytes], name) });
+        await s.admin.backups.upload({ file: new File([new Uint8Array(bytes)], name) });
         const e = await sdkError(s.admin.backups.restore(name));
         assert.equal(e.status, 400, `${name}: ${e.message}`);
         assert.deepEqual(await snapshot(s), before, name);
