@@ -36,9 +36,8 @@ export function backupOptions(dir: string, databaseUrl: string | undefined): Bac
 const PHASES: Record<BackupProgress['phase'], { label: string; unit: string }> = {
   database: { label: 'Snapshotting the database', unit: 'rows' },
   files: { label: 'Archiving stored files', unit: 'files' },
-  archive: { label: 'Writing the archive', unit: 'bytes' },
   upload: { label: 'Storing the archive', unit: 'bytes' },
-  download: { label: 'Fetching the archive', unit: 'steps' },
+  download: { label: 'Fetching the archive', unit: 'bytes' },
   extract: { label: 'Checking and extracting', unit: 'bytes' },
   'restore-database': { label: 'Restoring the database', unit: 'rows' },
   'restore-files': { label: 'Restoring stored files', unit: 'files' },
@@ -63,10 +62,12 @@ class ProgressDisplay {
       if (changed) process.stderr.write(`${label}…\n`);
       return;
     }
+    // A step of unknown size (total 0) shows an empty bar and no percentage.
     const share = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
     const filled = Math.round(share * this.#width);
-    const counts = p.total > 0 ? `${fmt(p.done)} / ${fmt(p.total)} ${unit}` : '';
-    process.stderr.write(`\r\x1b[K  ${label.padEnd(28)} [${'#'.repeat(filled)}${'.'.repeat(this.#width - filled)}] ${`${Math.floor(share * 100)}%`.padStart(4)}  ${counts}`);
+    const percent = p.total > 0 ? `${Math.floor(share * 100)}%`.padStart(4) : '   …';
+    const counts = p.total > 1 ? `  ${fmt(p.done)} / ${fmt(p.total)} ${unit}` : '';
+    process.stderr.write(`\r\x1b[K  ${label.padEnd(28)} [${'#'.repeat(filled)}${'.'.repeat(this.#width - filled)}] ${percent}${counts}`);
   }
 }
 

@@ -25,7 +25,7 @@ export const MAX_ARCHIVE_ENTRIES = 5_000_000;
 
 /** Progress of a backup or restore: a phase and, where countable, how far it got. */
 export interface BackupProgress {
-  phase: 'database' | 'files' | 'archive' | 'upload' | 'download' | 'extract' | 'restore-database' | 'restore-files' | 'done';
+  phase: 'database' | 'files' | 'upload' | 'download' | 'extract' | 'restore-database' | 'restore-files' | 'done';
   done: number;
   total: number;
 }

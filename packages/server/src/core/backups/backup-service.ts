@@ -176,9 +176,8 @@ export class BackupService {
       const dir = await this.#tempDir('create-');
       try {
         const database = join(dir, 'data.db');
-        onProgress({ phase: 'database', done: 0, total: 1 });
+        onProgress({ phase: 'database', done: 0, total: 0 });
         await this.#snapshot(database, onProgress);
-        onProgress({ phase: 'database', done: 1, total: 1 });
         const archive = join(dir, 'backup.zip');
         await writeBackupArchive(archive, database, this.#app.files, onProgress);
         const { size } = await stat(archive);
@@ -248,13 +247,14 @@ export class BackupService {
     const release = this.#lock('restore', String(key));
     try {
       const store = this.#store();
-      if (!isValidBackupKey(key) || !(await store.stat(key))) throw new BadRequestError('Missing or invalid backup file.');
+      const info = isValidBackupKey(key) ? await store.stat(key) : undefined;
+      if (!info) throw new BadRequestError('Missing or invalid backup file.');
       const dir = await this.#tempDir('restore-');
       try {
         const archive = join(dir, 'backup.zip');
-        onProgress({ phase: 'download', done: 0, total: 1 });
+        onProgress({ phase: 'download', done: 0, total: info.size });
         await pipeline(await store.read(key), createWriteStream(archive, { flags: 'wx' }));
-        onProgress({ phase: 'download', done: 1, total: 1 });
+        onProgress({ phase: 'download', done: info.size, total: info.size });
         await this.#restoreArchive(archive, dir, onProgress);
       } finally {
         await rm(dir, { recursive: true, force: true });
