@@ -3,7 +3,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Readable } from 'node:stream';
+import { createReadStream } from 'node:fs';
 import type { App } from '../../core/app.ts';
 import { backupCreate } from '../../core/operations/backup-create.ts';
 import { backupDelete } from '../../core/operations/backup-delete.ts';
@@ -30,7 +30,7 @@ export function backupRoutes(server: FastifyInstance, app: App): void {
   server.post(BACKUP_UPLOAD_ROUTE, superuserFirst, async (request, reply) => {
     const ctx = await contextOf(app, request);
     const part = request.uploads.find((u) => u.field === 'file');
-    await backupUpload(ctx, part && { filename: part.filename, size: part.data.length, open: () => Readable.from([part.data]) });
+    await backupUpload(ctx, part && { filename: part.filename, size: part.size, open: () => createReadStream(part.path) });
     return sendNoContent(reply);
   });
 
