@@ -13,6 +13,7 @@ import { takeAppleName } from '../auth/oauth2-redirect.ts';
 import type { AuthCollectionModel } from '../collections/collection.ts';
 import { findField } from '../collections/collection.ts';
 import { BadRequestError, BasaltError, ForbiddenError, ValidationError, fieldError, type FieldErrors } from '../errors.ts';
+import { LOG_LEVEL } from '../logs/log-store.ts';
 import { findAuthRecordByEmail } from '../mail/record-mail.ts';
 import { findRecordById } from '../records/record-finder.ts';
 import type { RecordData } from '../records/record.ts';
@@ -134,12 +135,14 @@ export async function recordAuthWithOAuth2(ctx: OperationContext, collectionIdOr
     provider = await createOAuth2Provider(input.settings);
     token = await provider.exchangeCode(input.code, input.codeVerifier, input.redirectURL);
   } catch (err) {
+    noteProviderFailure(ctx, collection, input.settings.name, err);
     throw new BadRequestError('Failed to fetch OAuth2 token.', { cause: err });
   }
   let user: OAuth2User;
   try {
     user = await provider.fetchUser(token);
   } catch (err) {
+    noteProviderFailure(ctx, collection, input.settings.name, err);
     throw new BadRequestError('Failed to fetch OAuth2 user.', { cause: err });
   }
   if (provider.name === 'apple' && !user.name) user = { ...user, name: takeAppleName(ctx.app, input.code) };
@@ -159,6 +162,15 @@ export async function recordAuthWithOAuth2(ctx: OperationContext, collectionIdOr
     isNew,
   };
   return completeAuthentication(ctx, collection, record, 'oauth2', { mfaId: mfaIdOf(ctx, body), expand: options.expand, meta });
+}
+
+/**
+ * Keeps the provider's side of a failed sign-in in the log (warn level) for whoever configures
+ * the provider; the client only gets PocketBase's fixed message. The messages of auth/oauth2
+ * carry no secrets or tokens.
+ */
+function noteProviderFailure(ctx: OperationContext, collection: AuthCollectionModel, provider: string, err: unknown): void {
+  ctx.app.logs.add(LOG_LEVEL.warn, 'OAuth2 provider request failed', { collection: collection.name, provider, reason: err instanceof Error ? err.message : String(err) });
 }
 
 /**
