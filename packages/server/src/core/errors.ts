@@ -119,6 +119,16 @@ export class ServiceUnavailableError extends BasaltError {
   }
 }
 
+/**
+ * A write found that its collection's definition changed after it began (a concurrent schema
+ * change). Nothing was written; `inTransaction` runs the write again with the new definition.
+ */
+export class CollectionChangedError extends ServiceUnavailableError {
+  constructor() {
+    super('The collection changed while the request ran. Try again.');
+  }
+}
+
 /** An unexpected failure. Its message never reaches a client; the cause is logged. */
 export class InternalError extends BasaltError {
   readonly code = 'internal' as const;

@@ -16,6 +16,14 @@ export interface Executor {
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
   /** Runs one or more statements without parameters (DDL). */
   exec(sql: string): Promise<void>;
+  /**
+   * Present on transaction executors of engines that pipeline statements (PostgreSQL): registers
+   * `check`, a statement already sent whose result the caller does not wait for. Later statements
+   * go out without waiting for it; the transaction awaits it before COMMIT, and when it rejects
+   * the transaction rolls back and fails with the check's error, even if a later statement
+   * failed first (that failure is then a consequence of what the check detected).
+   */
+  defer?(check: Promise<unknown>): void;
 }
 
 export interface TransactionOptions {
@@ -69,6 +77,12 @@ export interface SqlDialect {
    * Empty where writers are serialised anyway (SQLite).
    */
   lockRows(mode: 'update' | 'share'): string;
+  /**
+   * A statement that takes a lock on a name (bound as its one parameter) until the transaction
+   * ends: `shared` locks coexist, `exclusive` waits for and blocks all others. Unlike row locks it
+   * writes nothing. `undefined` where writers are serialised anyway (SQLite).
+   */
+  nameLock(mode: 'shared' | 'exclusive'): string | undefined;
   /**
    * FROM-clause item that yields one row per element of a JSON array held in `expr`; a plain
    * (non-array) text value counts as a one-element array. The element is `<alias>.value`.

@@ -1,7 +1,8 @@
 /**
  * Concurrent writers, on every engine: 200 creates and updates in flight at once lose nothing
  * and break no unique index, and a relation to a record deleted meanwhile is refused or cleaned
- * up, never left dangling. On PostgreSQL these run on separate pooled connections.
+ * up, never left dangling; a definition change waits for writes in flight and never deadlocks
+ * with them. On PostgreSQL these run on separate pooled connections.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -73,6 +74,63 @@ forEachDialect((dialect) =>
         const dangling = await t.admin.collection('refs').getFullList({ filter: `target = "${target.id}"` });
         assert.deepEqual(dangling, [], `round ${round}: references left to a deleted record`);
       }
+    });
+
+    it('a rule change waits for a create in flight, and creates after it see the new rule', async () => {
+      await t.admin.collections.create({ name: 'gated', createRule: '', fields: [{ name: 'title', type: 'text' }] });
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      // Holds the create's transaction open after it has read the definition.
+      const hook = t.app.events.onRecordCreate.bind({
+        collections: ['gated'],
+        fn: async (e) => {
+          entered();
+          await held;
+          await e.next();
+        },
+      });
+      try {
+        const guest = t.client();
+        const create = guest.collection('gated').create({ title: 'in flight' });
+        await inside;
+        let changed = false;
+        const change = t.admin.collections.update('gated', { createRule: null }).then(() => (changed = true));
+        // Give a change that does not wait every chance to finish first (it takes a few ms).
+        for (let i = 0; i < 20 && !changed; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(changed, false, 'the rule change committed while a create that read the old rule was still open');
+        release();
+        assert.equal((await create).title, 'in flight');
+        await change;
+        assert.equal(await guest.collection('gated').create({ title: 'late' }).then(() => 'created', (e) => e.status), 403);
+      } finally {
+        release();
+        t.app.events.onRecordCreate.unbind(hook);
+      }
+    });
+
+    it('collection imports racing writers on the same collection neither deadlock nor fail with 5xx', async () => {
+      await t.admin.collections.create({ name: 'imported', createRule: '', fields: [{ name: 'title', type: 'text' }] });
+      const statuses: number[] = [];
+      const importer = (async () => {
+        for (let i = 0; i < 6; i++) {
+          const c = await t.admin.collections.getOne('imported');
+          const has = c.fields.some((f: { name: string }) => f.name === 'extra');
+          const fields = has ? c.fields.filter((f: { name: string }) => f.name !== 'extra') : [...c.fields, { name: 'extra', type: 'text' }];
+          await t.admin.collections.import([{ ...c, fields: fields as typeof c.fields }], false);
+        }
+      })();
+      const writers = Array.from({ length: 4 }, async () => {
+        for (let i = 0; i < 15; i++) {
+          const res = await t.fetch('/api/collections/imported/records', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 't', extra: 'x' }) });
+          statuses.push(res.status);
+          await res.arrayBuffer();
+        }
+      });
+      await Promise.all([importer, ...writers]);
+      assert.equal(statuses.length, 60);
+      assert.deepEqual(statuses.filter((s) => s !== 200), []);
     });
   }),
 );

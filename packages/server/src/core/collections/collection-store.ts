@@ -6,6 +6,7 @@
  */
 import type { Database, Executor, SqlValue } from '../../storage/types.ts';
 import { StoredSecrets } from '../auth/stored-secrets.ts';
+import { CollectionChangedError } from '../errors.ts';
 import type { CollectionLookup, CollectionModel } from './collection.ts';
 
 const AUTH_OPTION_KEYS = [
@@ -132,29 +133,63 @@ export class CollectionStore implements CollectionLookup {
   }
 
   /**
-   * Reads one definition inside `tx`, locking its row until the transaction ends, so concurrent
-   * changes of the same collection apply one after the other, each on the other's result.
+   * Reads one definition inside `tx`, locking it until the transaction ends, so concurrent
+   * changes of the same collection apply one after the other, each on the other's result, and
+   * writes to its records wait (see readForWrite).
    */
   async readForUpdate(tx: Executor, id: string): Promise<CollectionModel | undefined> {
-    return this.#readLocked(tx, id, 'update');
+    await this.#lockDefinition(tx, id, 'exclusive');
+    const d = this.#db.dialect;
+    const row = await tx.get<CollectionRow>(`SELECT * FROM ${d.quote('_collections')} WHERE ${d.quote('id')} = ?${d.lockRows('update')}`, [id]);
+    return row ? fromRow(row, this.#secrets) : undefined;
   }
 
   /**
    * The definition a write transaction must use. Where writers run concurrently (PostgreSQL), it
-   * takes a shared lock on the definition row, so a schema change waits for running writes and
+   * takes a shared lock on the definition, so a schema change waits for running writes and
    * writes wait for a running schema change; the cached model is used while it is current.
+   * `optimistic` (the default) lets an engine that pipelines statements go ahead with the cached
+   * model and check it before COMMIT; a stale one then fails the transaction with
+   * CollectionChangedError, and inTransaction runs it again with `optimistic: false`.
    */
-  async readForWrite(tx: Executor, cached: CollectionModel): Promise<CollectionModel | undefined> {
-    if (this.#db.dialect.serializesWriters) return cached;
-    const locked = await this.#readLocked(tx, cached.id, 'share');
-    return locked && locked.updated === cached.updated ? cached : locked;
+  async readForWrite(tx: Executor, cached: CollectionModel, options: { optimistic: boolean } = { optimistic: true }): Promise<CollectionModel | undefined> {
+    const d = this.#db.dialect;
+    if (d.serializesWriters) return cached;
+    const q = d.quote.bind(d);
+    const locked = this.#lockDefinition(tx, cached.id, 'shared');
+    // Read after the lock is granted (a statement of its own: it must see what committed while
+    // this transaction waited for the lock).
+    const version = tx.get<{ updated: string }>(`SELECT ${q('updated')} FROM ${q('_collections')} WHERE ${q('id')} = ?`, [cached.id]);
+    if (tx.defer && options.optimistic) {
+      tx.defer(locked);
+      tx.defer(
+        version.then((row) => {
+          if (row?.updated !== cached.updated) throw new CollectionChangedError();
+        }),
+      );
+      return cached;
+    }
+    await locked;
+    const row = await version;
+    if (!row) return undefined;
+    if (row.updated === cached.updated) return cached;
+    const current = await tx.get<CollectionRow>(`SELECT * FROM ${q('_collections')} WHERE ${q('id')} = ?`, [cached.id]);
+    return current ? fromRow(current, this.#secrets) : undefined;
   }
 
-  async #readLocked(tx: Executor, id: string, mode: 'update' | 'share'): Promise<CollectionModel | undefined> {
-    const d = this.#db.dialect;
-    const q = d.quote.bind(d);
-    const row = await tx.get<CollectionRow>(`SELECT * FROM ${q('_collections')} WHERE ${q('id')} = ?${d.lockRows(mode)}`, [id]);
-    return row ? fromRow(row, this.#secrets) : undefined;
+  /**
+   * Waits for running writes to collection `id` and blocks new ones until `tx` ends. A definition
+   * change calls it before any DDL: taken after, a writer that the DDL blocks would hold the
+   * shared lock the change waits for (a deadlock). write() and remove() take it too.
+   */
+  async lockForChange(tx: Executor, id: string): Promise<void> {
+    await this.#lockDefinition(tx, id, 'exclusive');
+  }
+
+  /** Takes the definition lock of collection `id` (a no-op where writers are serialised). */
+  async #lockDefinition(tx: Executor, id: string, mode: 'shared' | 'exclusive'): Promise<void> {
+    const sql = this.#db.dialect.nameLock(mode);
+    if (sql) await tx.get(sql, [`basalt_collection:${id}`]);
   }
 
   /**
@@ -179,6 +214,7 @@ export class CollectionStore implements CollectionLookup {
 
   /** Writes a definition row (insert or replace) inside `tx`. */
   async write(tx: Executor, c: CollectionModel): Promise<void> {
+    await this.#lockDefinition(tx, c.id, 'exclusive');
     const q = this.#db.dialect.quote.bind(this.#db.dialect);
     const cols = ['id', 'system', 'type', 'name', 'fields', 'indexes', 'listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule', 'options', 'created', 'updated'];
     const values: SqlValue[] = [
@@ -202,6 +238,7 @@ export class CollectionStore implements CollectionLookup {
   }
 
   async remove(tx: Executor, id: string): Promise<void> {
+    await this.#lockDefinition(tx, id, 'exclusive');
     const q = this.#db.dialect.quote.bind(this.#db.dialect);
     await tx.run(`DELETE FROM ${q('_collections')} WHERE ${q('id')} = ?`, [id]);
   }

@@ -44,6 +44,7 @@ function overlay(ctx: OperationContext, pending: CollectionModel[]) {
 
 /** Validates and applies one definition inside `tx`; returns the saved model. */
 async function saveDefinition(ctx: OperationContext, tx: Executor, model: CollectionModel, previous: CollectionModel | undefined, pending: CollectionModel[], message: string): Promise<CollectionModel> {
+  await ctx.app.collections.lockForChange(tx, model.id);
   const dialect = ctx.app.db.dialect;
   // The table named inside each index statement is the collection's (spec §5.2), also after a rename.
   model.indexes = model.indexes.map((sql) => {
@@ -136,6 +137,7 @@ export async function collectionDelete(ctx: OperationContext, idOrName: string):
     throw new BadRequestError(`Failed to delete collection: the view collection${readers.length > 1 ? 's' : ''} ${names} read${readers.length > 1 ? '' : 's'} it. Change or delete ${readers.length > 1 ? 'them' : 'it'} first.`);
   }
   await change(ctx, async (tx) => {
+    await ctx.app.collections.lockForChange(tx, c.id);
     await dropCollectionTable(tx, ctx.app.db.dialect, c);
     await ctx.app.collections.remove(tx, c.id);
   });
@@ -271,6 +273,7 @@ export async function collectionsImport(ctx: OperationContext, body: unknown): P
       const doomed = [...ctx.app.collections.all()].sort((a, b) => Number(b.type === 'view') - Number(a.type === 'view'));
       for (const c of doomed) {
         if (c.system || plans.some((p) => p.model.id === c.id)) continue;
+        await ctx.app.collections.lockForChange(tx, c.id);
         await dropCollectionTable(tx, ctx.app.db.dialect, c);
         await ctx.app.collections.remove(tx, c.id);
       }

@@ -6,7 +6,7 @@
 import type { Executor } from '../../storage/types.ts';
 import type { App } from '../app.ts';
 import type { CollectionModel } from '../collections/collection.ts';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
+import { CollectionChangedError, ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
 import type { RecordData } from '../records/record.ts';
 
 /** The authenticated record, or null for guests. */
@@ -37,7 +37,12 @@ export interface OperationContext {
 }
 
 /** A context inside a transaction. */
-export type TransactionContext = OperationContext & { tx: Executor; afterCommit: Array<() => Promise<void>> };
+export type TransactionContext = OperationContext & {
+  tx: Executor;
+  afterCommit: Array<() => Promise<void>>;
+  /** Read definitions from the database, not the cache (a retry after CollectionChangedError). */
+  freshDefinitions?: boolean;
+};
 
 export const SUPERUSERS = '_superusers';
 
@@ -60,7 +65,7 @@ export function collectionOrThrow(ctx: OperationContext, idOrName: string): Coll
 
 /** The collection a write inside a transaction must use (see CollectionStore.readForWrite). */
 export async function collectionForWrite(ctx: TransactionContext, idOrName: string): Promise<CollectionModel> {
-  const c = await ctx.app.collections.readForWrite(ctx.tx, collectionOrThrow(ctx, idOrName));
+  const c = await ctx.app.collections.readForWrite(ctx.tx, collectionOrThrow(ctx, idOrName), { optimistic: !ctx.freshDefinitions });
   if (!c) throw new NotFoundError('Missing collection context.');
   return c;
 }
@@ -71,15 +76,26 @@ export async function collectionForWrite(ctx: TransactionContext, idOrName: stri
  */
 export async function inTransaction<T>(ctx: OperationContext, fn: (txCtx: TransactionContext) => Promise<T>): Promise<T> {
   if (ctx.tx) return fn({ ...ctx, tx: ctx.tx, afterCommit: ctx.afterCommit ?? [] });
-  const afterCommit: Array<() => Promise<void>> = [];
-  const afterRollback: Array<() => Promise<void>> = [];
-  const result = await ctx.app.db.transaction((tx) => fn({ ...ctx, tx, afterCommit, afterRollback })).catch(async (err: unknown) => {
-    await runAfterCommit(ctx.app, afterRollback);
-    throw err;
-  });
-  await runAfterCommit(ctx.app, afterCommit);
-  return result;
+  for (let attempt = 1; ; attempt++) {
+    const afterCommit: Array<() => Promise<void>> = [];
+    const afterRollback: Array<() => Promise<void>> = [];
+    let result: T;
+    try {
+      // A retry reads definitions under lock: the cache may not have caught up with the change yet.
+      result = await ctx.app.db.transaction((tx) => fn({ ...ctx, tx, afterCommit, afterRollback, freshDefinitions: attempt > 1 }));
+    } catch (err) {
+      await runAfterCommit(ctx.app, afterRollback);
+      // Rolled back because a concurrent schema change raced it: run it on the new definition.
+      if (err instanceof CollectionChangedError && attempt < MAX_ATTEMPTS) continue;
+      throw err;
+    }
+    await runAfterCommit(ctx.app, afterCommit);
+    return result;
+  }
 }
+
+/** Runs of one write transaction before a CollectionChangedError reaches the client (as 503). */
+const MAX_ATTEMPTS = 3;
 
 /** Runs after-commit work in order; a failure is logged, since the write already succeeded. */
 export async function runAfterCommit(app: App, tasks: Array<() => Promise<void>>): Promise<void> {

@@ -165,32 +165,88 @@ function isStalePlan(err: unknown): boolean {
   return e?.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
 }
 
-/** A connection borrowed for one transaction. */
+/** True for a statement that only reads (a locking read still only locks). */
+const READ_ONLY = /^\s*SELECT\b/i;
+
+/**
+ * A connection borrowed for one transaction. The connection pipelines: a statement is sent
+ * without waiting for the answers to earlier ones, so BEGIN travels with the first statement and
+ * a {@link Executor.defer deferred} check with the statements after it.
+ */
 class TxExecutor implements Executor {
   readonly #client: pg.PoolClient;
   readonly #onDdl: () => void;
+  /** BEGIN's answer while it has not arrived. */
+  #begin: Promise<unknown> | undefined;
+  /** Whether a statement that writes was sent before BEGIN was confirmed. */
+  #writeBeforeBegin = false;
+  readonly #deferred: Promise<unknown>[] = [];
   /** False after DDL in this transaction: statements prepared earlier may describe old columns. */
   #named = true;
-  constructor(client: pg.PoolClient, onDdl: () => void) {
+  constructor(client: pg.PoolClient, begin: Promise<unknown>, onDdl: () => void) {
     this.#client = client;
+    this.#begin = begin;
     this.#onDdl = onDdl;
   }
+
+  async #confirmBegin(): Promise<void> {
+    if (this.#begin === undefined) return;
+    await this.#begin;
+    this.#begin = undefined;
+  }
+
+  async #send(sql: string, params: readonly SqlValue[] | undefined): Promise<pg.QueryResult> {
+    if (this.#begin === undefined) return this.#client.query(statement(this.#client, sql, params, this.#named));
+    // Note: had BEGIN failed, what was sent with it ran outside any transaction. Reads are
+    // harmless; at most one write may travel before BEGIN is confirmed, so a failure there can
+    // never leave some statements of a transaction applied and others not (one statement is
+    // atomic by itself), only an error after a single committed statement, as when the answer
+    // to a COMMIT is lost.
+    if (!READ_ONLY.test(sql)) {
+      if (this.#writeBeforeBegin) await this.#confirmBegin();
+      else this.#writeBeforeBegin = true;
+    }
+    const pending = this.#client.query(statement(this.#client, sql, params, this.#named));
+    try {
+      await this.#confirmBegin();
+    } catch (err) {
+      pending.catch(() => {});
+      throw err;
+    }
+    return pending;
+  }
+
   async all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    const r = await this.#client.query(statement(this.#client, sql, params, this.#named));
-    return decodeRows(r.rows as T[]);
+    return decodeRows((await this.#send(sql, params)).rows as T[]);
   }
   async get<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
-    const r = await this.#client.query(statement(this.#client, sql, params, this.#named));
-    return decodeRows(r.rows as T[])[0];
+    return decodeRows((await this.#send(sql, params)).rows as T[])[0];
   }
   async run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
-    const r = await this.#client.query(statement(this.#client, sql, params, this.#named));
-    return { changes: r.rowCount ?? 0 };
+    return { changes: (await this.#send(sql, params)).rowCount ?? 0 };
   }
   async exec(sql: string): Promise<void> {
+    await this.#confirmBegin();
     this.#named = false;
     this.#onDdl();
     await this.#client.query(sql);
+  }
+  defer(check: Promise<unknown>): void {
+    check.catch(() => {});
+    this.#deferred.push(check);
+  }
+
+  /** Waits for BEGIN and every deferred check; rejects with the first failure. */
+  async settle(): Promise<void> {
+    await this.#confirmBegin();
+    await Promise.all(this.#deferred);
+  }
+
+  /** After a failure: the error of a failed deferred check (or BEGIN), which explains it best. */
+  async causeOfFailure(): Promise<unknown> {
+    const outcomes = await Promise.allSettled([this.#begin ?? Promise.resolve(), ...this.#deferred]);
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    return failed?.status === 'rejected' ? failed.reason : undefined;
   }
 }
 
@@ -236,6 +292,8 @@ export class PostgresDatabase implements Database {
       idleTimeoutMillis: 30_000,
       types: TYPES,
       application_name: 'basalt',
+      // Statements on one connection go out without waiting for earlier answers (TxExecutor).
+      pipeline: true,
     };
     const settings: string[] = [];
     if (options.schema) settings.push(`-c search_path=${options.schema}`);
@@ -334,19 +392,23 @@ export class PostgresDatabase implements Database {
     let broken: Error | undefined;
     let ddl = false;
     try {
-      await client.query('BEGIN');
+      const begin = client.query('BEGIN');
+      begin.catch(() => {}); // awaited by the executor; this only keeps an early failure handled
+      const tx = new TxExecutor(client, begin, () => (ddl = true));
       try {
-        const result = await fn(new TxExecutor(client, () => (ddl = true)));
+        const result = await fn(tx);
+        await tx.settle();
         await client.query('COMMIT');
         options?.onCommit?.();
         return result;
       } catch (err) {
+        const cause = (await tx.causeOfFailure()) ?? err;
         try {
           await client.query('ROLLBACK');
         } catch (rollbackError) {
           broken = rollbackError as Error;
         }
-        throw err;
+        throw cause;
       }
     } catch (err) {
       const code = (err as { code?: string })?.code;

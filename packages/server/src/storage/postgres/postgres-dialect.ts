@@ -140,6 +140,12 @@ export class PostgresDialect implements SqlDialect {
     return mode === 'update' ? ' FOR UPDATE' : ' FOR SHARE';
   }
 
+  nameLock(mode: 'shared' | 'exclusive'): string {
+    // Advisory locks live in the lock manager only: no tuple is rewritten, unlike FOR SHARE,
+    // which under concurrent writers also creates a MultiXact per new locker.
+    return `SELECT 1 AS locked FROM pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(hashtextextended(?, 0))`;
+  }
+
   orderItem(expr: string, descending: boolean): string {
     // PostgreSQL refuses a bare constant in ORDER BY (`sort=null`); SQLite ignores it.
     if (/^NULL$/i.test(expr)) expr = 'CAST(NULL AS TEXT)';

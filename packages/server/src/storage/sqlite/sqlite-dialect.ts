@@ -52,6 +52,10 @@ export class SqliteDialect implements SqlDialect {
     return '';
   }
 
+  nameLock(): undefined {
+    return undefined;
+  }
+
   orderItem(expr: string, descending: boolean): string {
     return `${expr} ${descending ? 'DESC' : 'ASC'}`;
   }
