@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { CollectionModel, RecordModel } from 'pocketbase';
+import type { CollectionField, CollectionModel, RecordModel } from 'pocketbase';
 import Button from '../components/Button.tsx';
 import Dialog from '../components/Dialog.tsx';
 import Field from '../components/Field.tsx';
@@ -134,6 +134,24 @@ function RelationInput({ field, value, onChange }: InputProps) {
   );
 }
 
+/** A table cell: the related records' labels when the list expanded them, else their ids. */
+function RelationCell({ value, record, field }: { value: unknown; record: RecordModel; field: CollectionField }) {
+  const { collections } = useCollections();
+  const target = collections.find((c) => c.id === field.collectionId);
+  const ids = idList(value);
+  if (!ids.length) return <span className="muted">—</span>;
+  const expanded = record.expand?.[field.name] as RecordModel | RecordModel[] | undefined;
+  const byId = new Map((Array.isArray(expanded) ? expanded : expanded ? [expanded] : []).map((r) => [r.id, r]));
+  return ids.slice(0, 3).map((id) => {
+    const rec = byId.get(id);
+    return (
+      <span key={id} className="chip" title={id}>
+        {rec ? recordLabel(target, rec) : id}
+      </span>
+    );
+  });
+}
+
 export const relationField: FieldKind = {
   type: 'relation',
   label: 'Relation',
@@ -156,9 +174,6 @@ export const relationField: FieldKind = {
     </div>
   ),
   Input: (props) => <RelationInput {...props} />,
-  view: (value) => {
-    const ids = idList(value);
-    return ids.length ? ids.slice(0, 3).map((id) => <span key={id} className="chip mono">{id}</span>) : <span className="muted">—</span>;
-  },
+  view: (value, record, field) => <RelationCell value={value} record={record} field={field} />,
   empty: (field) => (isMultiple(field) ? [] : ''),
 };

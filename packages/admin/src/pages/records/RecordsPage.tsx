@@ -106,7 +106,9 @@ export default function RecordsPage({ collection, onEdit }: { collection: Collec
 
   const load = useCallback(async () => {
     try {
-      const r = await pb.collection(collection.name).getList(page, perPage, { filter, sort, requestKey: `records-${collection.id}` });
+      // Expanding the shown relations lets their cells name the related records.
+      const expand = collection.fields.filter((f) => f.type === 'relation' && columns.includes(f.name)).map((f) => f.name).join(',');
+      const r = await pb.collection(collection.name).getList(page, perPage, { filter, sort, expand: expand || undefined, requestKey: `records-${collection.id}` });
       setResult(r);
       setListError(undefined);
     } catch (err) {
@@ -114,7 +116,7 @@ export default function RecordsPage({ collection, onEdit }: { collection: Collec
       setListError(errorMessage(err));
       setResult(null);
     }
-  }, [collection, page, perPage, filter, sort]);
+  }, [collection, page, perPage, filter, sort, columns]);
 
   useEffect(() => {
     void load();
