@@ -333,6 +333,12 @@ forEachDialect((dialect) => {
       const badName = await sdkError(s.admin.backups.upload({ file: new File([bytes], 'with space.zip') }));
       assert.equal(badName.status, 400);
       assert.equal(badName.data.file.code, 'validation_invalid_backup_name');
+      // No body limit on this route: more than the 32 MiB default goes through.
+      const big = new Uint8Array(33 * 1024 * 1024);
+      big.set([0x50, 0x4b, 0x03, 0x04]);
+      await s.admin.backups.upload({ file: new File([big], 'big.zip') });
+      assert.equal((await s.admin.backups.getFullList()).find((b) => b.key === 'big.zip')?.size, big.length);
+      await s.admin.backups.delete('big.zip');
       const missing = await sdkError(s.admin.backups.upload({}));
       assert.equal(missing.status, 400);
       assert.equal(missing.data.file.code, 'validation_required');

@@ -86,8 +86,8 @@ export interface StagedArchive {
   databaseFile: string;
   /** The folder holding the extracted files, by their store key. */
   storageDir: string;
-  /** Keys of the extracted files, in archive order. */
-  keys: string[];
+  /** The extracted files by store key, with their sizes, in archive order. */
+  files: Array<{ key: string; size: number }>;
 }
 
 function openZip(path: string): Promise<yauzl.ZipFile> {
@@ -167,7 +167,7 @@ export async function extractBackupArchive(path: string, stagingDir: string, onP
     if (declared > free) throw new BackupArchiveError(`the archive would take ${declared} bytes once extracted, more than the ${free} bytes free`);
 
     const storageDir = join(stagingDir, 'storage');
-    const keys: string[] = [];
+    const extracted: StagedArchive['files'] = [];
     let done = 0;
     onProgress({ phase: 'extract', done, total: declared });
     for (const e of files) {
@@ -185,11 +185,11 @@ export async function extractBackupArchive(path: string, stagingDir: string, onP
       if (sum.bytes !== e.uncompressedSize || sum.crc >>> 0 !== e.crc32 >>> 0) {
         throw new BackupArchiveError(`the archive entry ${JSON.stringify(e.fileName.slice(0, 200))} is corrupt (size or checksum mismatch)`);
       }
-      if (!isDatabase) keys.push(key);
+      if (!isDatabase) extracted.push({ key, size: e.uncompressedSize });
       done += e.uncompressedSize;
       onProgress({ phase: 'extract', done, total: declared });
     }
-    return { databaseFile: join(stagingDir, ARCHIVE_DATABASE_ENTRY), storageDir, keys };
+    return { databaseFile: join(stagingDir, ARCHIVE_DATABASE_ENTRY), storageDir, files: extracted };
   } finally {
     zip.close();
   }

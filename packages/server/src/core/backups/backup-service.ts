@@ -347,15 +347,16 @@ export class BackupService {
 
   async #restoreFiles(staged: StagedArchive, onProgress: ProgressListener): Promise<void> {
     const files = this.#app.files;
-    const keep = new Set(staged.keys);
+    const keep = new Set(staged.files.map((f) => f.key));
     const stale: string[] = [];
     for await (const info of files.list('')) if (!keep.has(info.key)) stale.push(info.key);
-    const total = staged.keys.length + stale.length;
+    const total = staged.files.length + stale.length;
     let done = 0;
     onProgress({ phase: 'restore-files', done, total });
     try {
-      for (const key of staged.keys) {
-        await files.put(key, readStagedFile(staged, key));
+      for (const { key, size } of staged.files) {
+        // The size lets stores that need one up front (S3) stream the file.
+        await files.put(key, readStagedFile(staged, key), { size });
         onProgress({ phase: 'restore-files', done: ++done, total });
       }
       for (const key of stale) {
