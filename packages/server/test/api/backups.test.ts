@@ -176,12 +176,13 @@ async function seedPosts(s: BackupServer): Promise<void> {
     fields: [
       { name: 'title', type: 'text' },
       { name: 'views', type: 'number' },
+      { name: 'doc', type: 'file', maxSelect: 1, maxSize: 1_000_000 },
     ],
   });
-  await s.admin.collection('posts').create({ title: 'alpha', views: 1 });
-  await s.admin.collection('posts').create({ title: 'beta', views: 2 });
-  await s.app.files.put('posts-attachments/alpha.txt', Buffer.from('alpha attachment'));
-  await s.app.files.put('posts-attachments/beta/deep.bin', Buffer.from([0, 1, 2, 3, 255]));
+  await s.admin.collection('posts').create({ title: 'alpha', views: 1, doc: new File(['alpha v1'], 'alpha.txt', { type: 'text/plain' }) });
+  await s.admin.collection('posts').create({ title: 'beta', views: 2, doc: new File([new Uint8Array([0, 1, 2, 3, 255])], 'beta.bin') });
+  // Objects that belong to no record are part of the store too, and come back as they were.
+  await s.app.files.put('extra/nested/deep.bin', Buffer.from([9, 8, 7]));
 }
 
 forEachDialect((dialect) => {
@@ -244,7 +245,7 @@ forEachDialect((dialect) => {
       await s.admin.backups.create('before_changes.zip');
 
       const [alpha, beta] = before.posts;
-      await s.admin.collection('posts').update(alpha.id, { title: 'alpha changed', views: 100 });
+      await s.admin.collection('posts').update(alpha.id, { title: 'alpha changed', views: 100, doc: new File(['alpha v2'], 'alpha2.txt', { type: 'text/plain' }) });
       await s.admin.collection('posts').delete(beta.id);
       await s.admin.collection('posts').create({ title: 'gamma' });
       await s.admin.collections.create({ name: 'added_later', type: 'base', fields: [{ name: 'x', type: 'text' }] });
@@ -252,14 +253,16 @@ forEachDialect((dialect) => {
       await s.admin.collections.update('posts', { listRule: null });
       await s.admin.settings.update({ meta: { appName: 'Changed' } });
       await s.admin.collection('_superusers').create({ email: 'second@example.com', password: 'password123', passwordConfirm: 'password123' });
-      await s.app.files.put('posts-attachments/alpha.txt', Buffer.from('overwritten'));
-      await s.app.files.put('posts-attachments/added-later.txt', Buffer.from('new file'));
-      await s.app.files.delete('posts-attachments/beta/deep.bin');
+      await s.app.files.put('extra/nested/deep.bin', Buffer.from('overwritten'));
+      await s.app.files.put('extra/added-later.txt', Buffer.from('new file'));
       assert.notDeepEqual(await snapshot(s), before);
 
       await s.admin.backups.restore('before_changes.zip');
 
       assert.deepEqual(await snapshot(s), before);
+      const served = await fetch(s.admin.files.getURL(alpha, alpha.doc));
+      assert.equal(served.status, 200);
+      assert.equal(await served.text(), 'alpha v1');
       assert.equal((await sdkError(s.admin.collections.getOne('added_later'))).status, 404);
       // The backups themselves are not part of the data: the archive is still listed.
       assert.deepEqual((await s.admin.backups.getFullList()).map((b) => b.key), ['before_changes.zip']);
