@@ -283,10 +283,10 @@ export async function createOAuth2Provider(settings: OAuth2ProviderSettings): Pr
       }
       const info = userInfoURL ? await client.fetchRawUser(token) : {};
       if (claims && userInfoURL && claim(info.sub) && claim(info.sub) !== claims.sub) throw new OAuth2ProviderError('user request: the user info is for another subject than the id_token.');
-      const raw: Raw = { ...(claims ?? {}), ...info };
-      const user = await preset.profile(raw, { client, token });
+      // The profile reads both (userinfo wins); rawUser is the provider's own profile document.
+      const user = await preset.profile({ ...(claims ?? {}), ...info }, { client, token });
       if (!user.id) throw new OAuth2ProviderError('user request: the profile has no user id.');
-      return { ...user, rawUser: raw };
+      return { ...user, rawUser: userInfoURL ? info : { ...(claims ?? {}) } };
     },
   };
 }
