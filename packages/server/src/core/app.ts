@@ -181,7 +181,7 @@ export class App {
   }
 
   async close(): Promise<void> {
-    this.backups.close();
+    await this.backups.close();
     await this.idle();
     await this.realtime.close();
     await this.mailer.close();

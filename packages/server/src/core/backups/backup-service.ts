@@ -412,10 +412,13 @@ export class BackupService {
     schedule();
   }
 
-  /** Stops the cron schedule (a backup already running finishes; App.close waits for it). */
-  close(): void {
+  /** Stops the cron schedule, waits for the App's background work (automatic backups), closes the stores. */
+  async close(): Promise<void> {
     clearTimeout(this.#cronTimer);
     this.#cronTimer = undefined;
+    await this.#app.idle();
+    await this.#s3?.store.close();
+    await this.#options?.store.close();
   }
 }
 
