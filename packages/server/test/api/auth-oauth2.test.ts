@@ -265,6 +265,31 @@ forEachDialect((dialect) =>
       }
     });
 
+    it('with MFA on, OAuth2 is one factor: 401 {mfaId}, then the password completes the sign-in', async () => {
+      const email = 'mfa-user@example.com';
+      const user = await t.client().collection('users').create({ email, password: PASSWORD, passwordConfirm: PASSWORD });
+      await t.admin.collection('users').update(user.id, { verified: true });
+      oidc.accounts.set('mfa-idp', { email, emailVerified: true });
+      await t.admin.collections.update('users', { mfa: { enabled: true, duration: 600, rule: `email = "${email}"` } });
+      try {
+        let mfaId = '';
+        try {
+          await signIn('mfa-idp');
+          assert.fail('a second factor is required');
+        } catch (err) {
+          const e = err as { status: number; response: { mfaId?: string } };
+          assert.equal(e.status, 401);
+          mfaId = e.response.mfaId ?? '';
+        }
+        assert.ok(mfaId);
+        const pb = t.client();
+        const auth = await pb.collection('users').authWithPassword(email, PASSWORD, { mfaId });
+        assert.equal(auth.record.id, user.id);
+      } finally {
+        await t.admin.collections.update('users', { mfa: { enabled: false, duration: 600, rule: '' } });
+      }
+    });
+
     it('the SDK all-in-one flow: the redirect reaches the waiting client over realtime', async () => {
       const pb = t.client();
       let redirectPage = '';

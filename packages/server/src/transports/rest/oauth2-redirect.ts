@@ -7,7 +7,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../core/app.ts';
 import { deliverOAuth2Redirect } from '../../core/auth/oauth2-redirect.ts';
-import { clientIp } from './client-ip.ts';
 import { bodyOf, queryOf } from './rest-context.ts';
 
 const page = (title: string, text: string) =>
@@ -23,7 +22,8 @@ function handle(app: App, request: FastifyRequest, reply: FastifyReply, fields: 
     code: text(fields.code),
     error: text(fields.error),
     user: text(fields.user),
-    ip: clientIp(request, app.settings.current),
+    // Compared with the realtime client's IP, which the realtime transport takes from the socket.
+    ip: request.ip,
   });
   return reply
     .code(200)
