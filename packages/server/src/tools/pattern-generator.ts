@@ -371,6 +371,10 @@ function emit(node: Node, out: string[], source: string): void {
   }
 }
 
+/** Parsed patterns: every record create generates its id from the same few. Trees are never mutated. */
+const parsed = new Map<string, Node>();
+const PARSED_CACHE_SIZE = 256;
+
 /**
  * Returns a random string matching `pattern` (a regex in the subset described in the module
  * doc), drawn with `node:crypto`'s CSPRNG. Throws `TypeError` when the pattern is outside the
@@ -382,7 +386,12 @@ function emit(node: Node, out: string[], source: string): void {
  */
 export function generateFromPattern(pattern: string): string {
   if (typeof pattern !== 'string') throw new TypeError('The pattern must be a string.');
-  const tree = new Parser(pattern).parse();
+  let tree = parsed.get(pattern);
+  if (tree === undefined) {
+    tree = new Parser(pattern).parse();
+    if (parsed.size >= PARSED_CACHE_SIZE) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(pattern, tree);
+  }
   const out: string[] = [];
   emit(tree, out, pattern);
   return out.join('');
