@@ -389,6 +389,8 @@ forEachDialect((dialect) => {
         ['slip.zip', await zipOf([['data.db', database], ['storage/xx/evil.txt', Buffer.from('evil')]], [['storage/xx/evil.txt', 'storage/../evil.txt']])],
         ['absolute.zip', await zipOf([['data.db', database], ['xetc/passwd', Buffer.from('evil')]], [['xetc/passwd', '/etc/passwd']])],
         ['stranger.zip', await zipOf([['data.db', database], ['notes.txt', Buffer.from('not part of a backup')]])],
+        // A file at the store's root could overwrite a backup kept in the same bucket.
+        ['root_file.zip', await zipOf([['data.db', database], ['storage/good.zip', Buffer.from('PK\x05\x06')]])],
         ['not_sqlite.zip', await zipOf([['data.db', Buffer.from('this is not a database at all, only text'.repeat(200))]])],
       ];
       const before = await snapshot(s);

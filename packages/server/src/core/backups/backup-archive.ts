@@ -23,6 +23,16 @@ export const ARCHIVE_STORAGE_PREFIX = 'storage/';
 /** Most entries an archive may hold (a guard against a central directory built to exhaust memory). */
 export const MAX_ARCHIVE_ENTRIES = 5_000_000;
 
+/**
+ * Whether a store key is one of the files a backup covers. Basalt stores files in folders
+ * (`{collectionId}/{recordId}/{filename}`); keys at the root are left out both ways, so that a
+ * bucket shared by the files and the backups never has its backups archived, overwritten or
+ * deleted by a restore.
+ */
+export function isBackedUpFileKey(key: string): boolean {
+  return key.includes('/') && isValidFileKey(key);
+}
+
 /** Progress of a backup or restore: a phase and, where countable, how far it got. */
 export interface BackupProgress {
   phase: 'database' | 'files' | 'upload' | 'download' | 'extract' | 'restore-database' | 'restore-files' | 'done';
@@ -48,7 +58,7 @@ export class BackupArchiveError extends Error {
  */
 export async function writeBackupArchive(target: string, databaseFile: string, files: FileStore, onProgress: ProgressListener = () => {}): Promise<void> {
   const objects: StoredFileInfo[] = [];
-  for await (const info of files.list('')) objects.push(info);
+  for await (const info of files.list('')) if (isBackedUpFileKey(info.key)) objects.push(info);
   const zip = new yazl.ZipFile();
   const written = pipeline(zip.outputStream, createWriteStream(target, { flags: 'wx', flush: true }));
   // A failure to open a file's stream must fail the archive rather than hang it.
@@ -128,7 +138,8 @@ function checksum(): Transform & { crc: number; bytes: number } {
 /**
  * Checks the archive at `path` and extracts it into `stagingDir` (which must be empty or new).
  * Refuses (BackupArchiveError): a file that is not a readable zip, encrypted entries, any name
- * other than `data.db`, `storage/<valid file key>` and folder entries, duplicates, an archive
+ * other than `data.db`, `storage/<folder>/<…>` (a valid file key, {@link isBackedUpFileKey}) and
+ * folder entries, duplicates, an archive
  * without `data.db`, declared sizes larger than the free space of `stagingDir`, and any entry
  * whose content does not match its declared size or CRC-32 (a forged header of a zip bomb).
  */
@@ -152,7 +163,7 @@ export async function extractBackupArchive(path: string, stagingDir: string, onP
     let declared = 0;
     for (const e of files) {
       const name = e.fileName;
-      if (name !== ARCHIVE_DATABASE_ENTRY && !(name.startsWith(ARCHIVE_STORAGE_PREFIX) && isValidFileKey(name.slice(ARCHIVE_STORAGE_PREFIX.length)))) {
+      if (name !== ARCHIVE_DATABASE_ENTRY && !(name.startsWith(ARCHIVE_STORAGE_PREFIX) && isBackedUpFileKey(name.slice(ARCHIVE_STORAGE_PREFIX.length)))) {
         throw new BackupArchiveError(`the archive holds an entry that is not part of a backup: ${JSON.stringify(name.slice(0, 200))}`);
       }
       if (seen.has(name)) throw new BackupArchiveError(`the archive holds ${JSON.stringify(name.slice(0, 200))} twice`);

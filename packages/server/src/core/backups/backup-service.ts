@@ -21,7 +21,7 @@ import type { App } from '../app.ts';
 import type { CollectionModel } from '../collections/collection.ts';
 import { copyDatabase, DatabaseCopyError } from '../database-copy.ts';
 import { BadRequestError, NotFoundError, ValidationError, fieldError } from '../errors.ts';
-import { BackupArchiveError, extractBackupArchive, readStagedFile, writeBackupArchive, type BackupProgress, type ProgressListener, type StagedArchive } from './backup-archive.ts';
+import { BackupArchiveError, extractBackupArchive, isBackedUpFileKey, readStagedFile, writeBackupArchive, type BackupProgress, type ProgressListener, type StagedArchive } from './backup-archive.ts';
 
 /** Names a client may give a new backup (spec §10.4; PocketBase forms/backup_create.go). */
 export const BACKUP_NAME_PATTERN = /^[a-z0-9_-]+\.zip$/;
@@ -349,7 +349,7 @@ export class BackupService {
     const files = this.#app.files;
     const keep = new Set(staged.files.map((f) => f.key));
     const stale: string[] = [];
-    for await (const info of files.list('')) if (!keep.has(info.key)) stale.push(info.key);
+    for await (const info of files.list('')) if (isBackedUpFileKey(info.key) && !keep.has(info.key)) stale.push(info.key);
     const total = staged.files.length + stale.length;
     let done = 0;
     onProgress({ phase: 'restore-files', done, total });
