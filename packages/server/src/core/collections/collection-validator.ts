@@ -229,7 +229,10 @@ function validateAuthOptions(c: AuthCollectionModel, ctx: CollectionValidationCo
 }
 
 
-const isHttpURL = (v: string) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol);
+/** True for an absolute http(s) URL. */
+export function isHttpURL(value: string): boolean {
+  return URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol);
+}
 
 /** `oauth2.providers[]` (spec §5.2): known, unique names; client id and secret; http(s) URLs. */
 function validateOAuth2Options(c: AuthCollectionModel): FieldErrors {

@@ -10,8 +10,9 @@ import { SUPPORTED_OAUTH2_PROVIDERS, createOAuth2Provider, providerDisplayName, 
 import { formatDateTime } from '../../tools/datetime.ts';
 import { randomString } from '../../tools/ids.ts';
 import { takeAppleName } from '../auth/oauth2-redirect.ts';
-import type { AuthCollectionModel } from '../collections/collection.ts';
+import type { AuthCollectionModel, FieldModel } from '../collections/collection.ts';
 import { findField } from '../collections/collection.ts';
+import { isHttpURL } from '../collections/collection-validator.ts';
 import { BadRequestError, BasaltError, ForbiddenError, ValidationError, fieldError, type FieldErrors } from '../errors.ts';
 import { LOG_LEVEL } from '../logs/log-store.ts';
 import { findAuthRecordByEmail } from '../mail/record-mail.ts';
@@ -85,13 +86,6 @@ export function oauth2ProviderList(ctx: OperationContext): Array<{ name: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** True for an absolute http(s) URL. */
-export function isHttpURL(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const protocol = new URL(value).protocol;
-  return protocol === 'http:' || protocol === 'https:';
-}
 
 export interface OAuth2AuthInput {
   provider?: unknown;
@@ -184,14 +178,18 @@ async function resolveRecord(ctx: OperationContext, collection: AuthCollectionMo
       const system: TransactionContext = { ...systemContext(ctx.app), tx: txCtx.tx, afterCommit: txCtx.afterCommit, ip: ctx.ip };
       const dialect = ctx.app.db.dialect;
       const q = dialect.quote.bind(dialect);
-      const link = await txCtx.tx.get<{ recordRef: string }>(
-        `SELECT ${q('recordRef')} AS ${q('recordRef')} FROM ${q(EXTERNAL_AUTHS)} WHERE ${q('collectionRef')} = ? AND ${q('provider')} = ? AND ${q('providerId')} = ? LIMIT 1`,
+      let link = await txCtx.tx.get<{ id: string; recordRef: string }>(
+        `SELECT ${q('id')} AS id, ${q('recordRef')} AS ${q('recordRef')} FROM ${q(EXTERNAL_AUTHS)} WHERE ${q('collectionRef')} = ? AND ${q('provider')} = ? AND ${q('providerId')} = ? LIMIT 1`,
         [collection.id, provider, user.id],
       );
-      let record: RecordData | undefined;
-      if (link) record = await findRecordById(txCtx.tx, dialect, collection, link.recordRef);
-      else if (ctx.auth && ctx.auth.collection.id === collection.id) record = await findRecordById(txCtx.tx, dialect, collection, ctx.auth.record.id);
-      else if (user.email) record = await findAuthRecordByEmail(ctx.app, txCtx.tx, collection, user.email);
+      let record = link ? await findRecordById(txCtx.tx, dialect, collection, link.recordRef) : undefined;
+      if (link && !record) {
+        // A link whose record is gone links nothing: drop it and resolve as if it never existed.
+        await recordDelete(system, EXTERNAL_AUTHS, link.id);
+        link = undefined;
+      }
+      if (!record && ctx.auth && ctx.auth.collection.id === collection.id) record = await findRecordById(txCtx.tx, dialect, collection, ctx.auth.record.id);
+      if (!record && user.email) record = await findAuthRecordByEmail(ctx.app, txCtx.tx, collection, user.email);
 
       let isNew = false;
       if (!record) {
@@ -218,15 +216,16 @@ async function signUp(txCtx: TransactionContext, system: TransactionContext, col
   const payload: Record<string, unknown> = { ...createData };
   if (payload.email === undefined && user.email) payload.email = user.email;
   const mapped = collection.oauth2.mappedFields ?? { id: '', name: '', username: '', avatarURL: '' };
-  const fill = (target: string, value: string, ok: (f: NonNullable<ReturnType<typeof findField>>) => boolean | Promise<boolean>) => async () => {
+  // A mapped field is filled when it exists, is not a system field, was not given in createData,
+  // and `fits` the value.
+  const fill = async (target: string, value: string, fits: (f: FieldModel) => boolean | Promise<boolean>) => {
     const field = target ? findField(collection, target) : undefined;
-    if (!field || !value || payload[field.name] !== undefined || field.system) return;
-    if (await ok(field)) payload[field.name] = value;
+    if (field && value && payload[field.name] === undefined && !field.system && (await fits(field))) payload[field.name] = value;
   };
-  const textLike = (f: { type: string }) => f.type === 'text' || f.type === 'url' || f.type === 'editor';
-  await fill(mapped.id, user.id, textLike)();
-  await fill(mapped.name, user.name, textLike)();
-  await fill(mapped.avatarURL, user.avatarURL, (f) => f.type === 'url' || f.type === 'text')();
+  const textLike = (f: FieldModel) => f.type === 'text' || f.type === 'url' || f.type === 'editor';
+  await fill(mapped.id, user.id, textLike);
+  await fill(mapped.name, user.name, textLike);
+  await fill(mapped.avatarURL, user.avatarURL, (f) => f.type === 'url' || f.type === 'text');
   await fill(mapped.username, user.username, async (f) => {
     if (f.type !== 'text') return false;
     const max = Number(f.max) || 0;
@@ -235,7 +234,7 @@ async function signUp(txCtx: TransactionContext, system: TransactionContext, col
     const d = txCtx.app.db.dialect;
     const taken = await txCtx.tx.get(`SELECT 1 AS x FROM ${d.quote(collection.name)} WHERE ${d.lower(d.quote(f.name))} = ${d.lower('?')} LIMIT 1`, [user.username]);
     return !taken;
-  })();
+  });
   if (payload.password === undefined) {
     // Nobody knows this password: the account signs in through the provider (or resets it).
     const random = randomString(30);
