@@ -165,6 +165,25 @@ function isStalePlan(err: unknown): boolean {
   return e?.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
 }
 
+type Corkable = { cork(): void; uncork(): void };
+const corked = new WeakSet<Corkable>();
+
+/**
+ * Holds the connection's writes until the current run of synchronous code and promise
+ * callbacks ends, so statements sent one after the other without waiting (pipelined) leave in
+ * one write instead of one system call each.
+ */
+function corkUntilNextTick(client: pg.PoolClient): void {
+  const socket = (client as unknown as { connection?: { stream?: Corkable } }).connection?.stream;
+  if (!socket || corked.has(socket) || typeof socket.cork !== 'function') return;
+  corked.add(socket);
+  socket.cork();
+  process.nextTick(() => {
+    corked.delete(socket);
+    socket.uncork();
+  });
+}
+
 /** True for a statement that only reads (a locking read still only locks). */
 const READ_ONLY = /^\s*SELECT\b/i;
 
@@ -196,6 +215,7 @@ class TxExecutor implements Executor {
   }
 
   async #send(sql: string, params: readonly SqlValue[] | undefined): Promise<pg.QueryResult> {
+    corkUntilNextTick(this.#client);
     if (this.#begin === undefined) return this.#client.query(statement(this.#client, sql, params, this.#named));
     // Note: had BEGIN failed, what was sent with it ran outside any transaction. Reads are
     // harmless; at most one write may travel before BEGIN is confirmed, so a failure there can
@@ -392,6 +412,7 @@ export class PostgresDatabase implements Database {
     let broken: Error | undefined;
     let ddl = false;
     try {
+      corkUntilNextTick(client);
       const begin = client.query('BEGIN');
       begin.catch(() => {}); // awaited by the executor; this only keeps an early failure handled
       const tx = new TxExecutor(client, begin, () => (ddl = true));
