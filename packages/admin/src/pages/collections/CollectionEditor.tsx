@@ -11,6 +11,7 @@ import { pb } from '../../lib/pb.ts';
 import { navigate } from '../../lib/router.ts';
 import type { Editing } from '../../Shell.tsx';
 import IndexesEditor from './IndexesEditor.tsx';
+import { retargetIndexes } from './index-sql.ts';
 import RuleEditor from './RuleEditor.tsx';
 import { checkRules, type RuleCheckResult, type RuleName } from './rule-check.ts';
 
@@ -311,7 +312,7 @@ export default function CollectionEditor({ editing, onClose }: { editing: NonNul
     >
       <div className="stack">
         <Field label="Name" error={errorAt(errors, 'name')} hint={draft.system ? 'System collections keep their name.' : 'Letters, digits and _; used in the API URL.'}>
-          <input type="text" className="mono" value={draft.name} disabled={draft.system} onChange={(e) => set({ name: e.target.value })} autoFocus={!existing} />
+          <input type="text" className="mono" value={draft.name} disabled={draft.system} onChange={(e) => set({ name: e.target.value, indexes: retargetIndexes(draft.indexes, draft.name, e.target.value) })} autoFocus={!existing} />
         </Field>
         <div className="tabs" role="tablist" aria-label="Collection settings">
           {tabs.map(([t, label]) => (

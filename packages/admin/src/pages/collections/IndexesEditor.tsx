@@ -3,12 +3,7 @@ import type { CollectionField } from 'pocketbase';
 import Button from '../../components/Button.tsx';
 import { Check, FieldMessage } from '../../components/Field.tsx';
 import { errorAt, type FieldErrors } from '../../lib/errors.ts';
-
-/** The SQL PocketBase writes for an index (the server re-targets the table on rename). */
-export function indexSql(collection: string, columns: string[], unique: boolean): string {
-  const name = `idx_${collection || 'new'}_${columns.join('_')}`.replace(/\W/g, '_');
-  return `CREATE ${unique ? 'UNIQUE ' : ''}INDEX \`${name}\` ON \`${collection}\` (${columns.map((c) => `\`${c}\``).join(', ')})`;
-}
+import { indexSql } from './index-sql.ts';
 
 export default function IndexesEditor({ indexes, onChange, fields, collectionName, errors }: { indexes: string[]; onChange: (v: string[]) => void; fields: CollectionField[]; collectionName: string; errors?: FieldErrors }) {
   const [columns, setColumns] = useState<string[]>([]);

@@ -153,11 +153,14 @@ export default function SettingsPage() {
   const [loadError, setLoadError] = useState<string>();
   const [errors, setErrors] = useState<FieldErrors>({});
   const [saving, setSaving] = useState(false);
+  /** A failure without field errors (network, 403…); field errors show in the summary and under fields. */
+  const [saveError, setSaveError] = useState<string>();
   // Bumped on load/reset so list inputs (which keep their own text) start over from the value.
   const [generation, setGeneration] = useState(0);
   const [health, setHealth] = useState<{ realIP?: string; possibleProxyHeader?: string }>({});
   const [testEmail, setTestEmail] = useState({ to: String(pb.authStore.record?.email ?? ''), template: 'verification', collection: '_superusers' });
   const [testing, setTesting] = useState<string>();
+  const [testResult, setTestResult] = useState<{ what: string; ok: boolean; message: string }>();
 
   const load = useCallback(async () => {
     try {
@@ -206,11 +209,13 @@ export default function SettingsPage() {
       setOriginal(saved);
       setDraft(structuredClone(saved));
       setErrors({});
+      setSaveError(undefined);
       setGeneration((g) => g + 1);
       toast.show('Settings saved.', 'success');
     } catch (e) {
-      setErrors(fieldErrorsOf(e));
-      toast.show(errorMessage(e), 'error');
+      const fields = fieldErrorsOf(e);
+      setErrors(fields);
+      setSaveError(Object.keys(fields).length ? undefined : errorMessage(e));
     } finally {
       setSaving(false);
     }
@@ -218,16 +223,22 @@ export default function SettingsPage() {
 
   const runTest = async (what: string, action: () => Promise<unknown>, success: string) => {
     setTesting(what);
+    setTestResult(undefined);
     try {
       await action();
-      toast.show(success, 'success');
+      setTestResult({ what, ok: true, message: success });
     } catch (e) {
-      const details = flattenErrors(fieldErrorsOf(e));
-      toast.show([errorMessage(e), ...details].join(' '), 'error');
+      setTestResult({ what, ok: false, message: [errorMessage(e), ...flattenErrors(fieldErrorsOf(e))].join(' ') });
     } finally {
       setTesting(undefined);
     }
   };
+  const resultOf = (what: string) =>
+    testResult?.what === what ? (
+      <p className={testResult.ok ? 'success-text' : 'error-text'} role={testResult.ok ? 'status' : 'alert'}>
+        {testResult.message}
+      </p>
+    ) : null;
 
   const rules = draft.rateLimits.rules;
   const ruleErr = (i: number, key: string) => err('rateLimits', 'rules', i, key);
@@ -269,10 +280,29 @@ export default function SettingsPage() {
             void save();
           }}
         >
+          {/* At the top, sticky: toasts live in the bottom corner and would cover it there. */}
+          <div className="settings-savebar" role="region" aria-label="Save settings">
+            <span className="muted">{unsaved ? 'You have unsaved changes.' : 'All changes saved.'}</span>
+            <span className="spacer" />
+            <Button
+              disabled={!unsaved || saving}
+              onClick={() => {
+                setDraft(structuredClone(original));
+                setErrors({});
+                setSaveError(undefined);
+                setGeneration((g) => g + 1);
+              }}
+            >
+              Discard
+            </Button>
+            <Button type="submit" variant="primary" busy={saving} disabled={!unsaved}>
+              Save changes
+            </Button>
+          </div>
           {/* The form is long: list every message at the top too, so none goes unseen below the fold. */}
-          {allErrors.length > 0 && (
+          {(allErrors.length > 0 || saveError) && (
             <div className="panel panel-pad settings-errors" role="alert">
-              <strong>The settings were not saved:</strong>
+              <strong>The settings were not saved{saveError ? `: ${saveError}` : ':'}</strong>
               <ul>
                 {allErrors.map((m) => (
                   <li key={m}>{m}</li>
@@ -370,6 +400,7 @@ export default function SettingsPage() {
                 </Button>
                 {unsaved && <span className="muted">Uses the saved settings: save first to test your changes.</span>}
               </div>
+              {resultOf('email')}
             </fieldset>
           </Section>
 
@@ -383,6 +414,7 @@ export default function SettingsPage() {
                 {unsaved && <span className="muted">Uses the saved settings: save first to test your changes.</span>}
               </div>
             )}
+            {resultOf('s3')}
           </Section>
 
           <Section id="backups" title="Backups">
@@ -402,6 +434,7 @@ export default function SettingsPage() {
                 </Button>
               </div>
             )}
+            {resultOf('backups')}
           </Section>
 
           <Section
@@ -561,23 +594,6 @@ export default function SettingsPage() {
             </div>
           </Section>
 
-          <div className="settings-savebar" role="region" aria-label="Save settings">
-            <span className="muted">{unsaved ? 'You have unsaved changes.' : 'All changes saved.'}</span>
-            <span className="spacer" />
-            <Button
-              disabled={!unsaved || saving}
-              onClick={() => {
-                setDraft(structuredClone(original));
-                setErrors({});
-                setGeneration((g) => g + 1);
-              }}
-            >
-              Discard
-            </Button>
-            <Button type="submit" variant="primary" busy={saving} disabled={!unsaved}>
-              Save changes
-            </Button>
-          </div>
         </form>
       </div>
     </div>
