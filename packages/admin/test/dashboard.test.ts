@@ -211,7 +211,61 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     assertNoProblems();
   });
 
+  it('creates view and auth collections, imports JSON, bulk-deletes records and deletes a collection', async () => {
+    await page.getByRole('button', { name: '+ New' }).click();
+    await page.getByRole('button', { name: 'View collection' }).click();
+    let editor = page.getByRole('dialog', { name: 'New view collection' });
+    await editor.getByLabel('Name', { exact: true }).fill('post_titles');
+    await editor.getByLabel('SQL query').fill('SELECT id, title FROM nope');
+    await editor.getByRole('button', { name: 'Create' }).click();
+    await editor.getByText(/Invalid view query/).waitFor();
+    await editor.getByLabel('SQL query').fill('SELECT id, title FROM posts');
+    await editor.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'post_titles' }).waitFor();
+    await page.getByRole('row').filter({ hasText: 'Hello again' }).waitFor();
+
+    await page.getByRole('button', { name: '+ New' }).click();
+    await page.getByRole('button', { name: 'Auth collection' }).click();
+    editor = page.getByRole('dialog', { name: 'New auth collection' });
+    await editor.getByLabel('Name', { exact: true }).fill('members');
+    await editor.getByRole('tab', { name: 'Auth options' }).click();
+    await editor.getByRole('group', { name: 'One-time password (email)' }).getByLabel('Enabled').check();
+    await editor.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'members' }).waitFor();
+
+    await page.getByRole('link', { name: 'Import / export' }).click();
+    await page.getByLabel('Collections JSON').fill(JSON.stringify([{ name: 'notes', type: 'base', fields: [{ name: 'body', type: 'text' }] }]));
+    await page.getByRole('button', { name: 'Import 1 collection' }).click();
+    await page.getByRole('link', { name: 'notes', exact: true }).click();
+    await page.getByRole('heading', { name: 'notes' }).waitFor();
+
+    for (const body of ['one', 'two', 'three']) {
+      await page.getByRole('button', { name: 'New record' }).click();
+      const form = page.getByRole('dialog', { name: 'New notes record' });
+      await form.locator('[data-field="body"] input').fill(body);
+      await form.getByRole('button', { name: 'Create' }).click();
+      await form.waitFor({ state: 'detached' });
+    }
+    await page.getByText('3 records').waitFor();
+    await page.getByLabel('Select all on this page').check();
+    await page.getByRole('button', { name: 'Delete selected' }).click();
+    await page.getByRole('dialog', { name: 'Delete 3 records?' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No records yet.').waitFor();
+
+    await page.getByRole('button', { name: 'Edit collection' }).click();
+    editor = page.getByRole('dialog', { name: 'Edit notes' });
+    await editor.getByRole('tab', { name: 'Danger zone' }).click();
+    const remove = editor.getByRole('button', { name: 'Delete collection' });
+    assert.equal(await remove.isDisabled(), true);
+    await editor.getByLabel('Collection name').fill('notes');
+    await remove.click();
+    await page.getByRole('heading', { name: 'Collections', exact: true, level: 1 }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'notes', exact: true }).count(), 0);
+    assertNoProblems();
+  });
+
   it('works from the keyboard: rows open with Enter, Escape closes and returns focus', async () => {
+    await page.getByRole('link', { name: 'posts', exact: true }).click();
     const open = page.getByRole('row').filter({ hasText: 'Hello again' }).getByRole('button').first();
     await open.focus();
     await page.keyboard.press('Enter');
