@@ -353,16 +353,14 @@ export class BackupService {
     const total = staged.files.length + stale.length;
     let done = 0;
     onProgress({ phase: 'restore-files', done, total });
+    const step = async (work: Promise<void>) => {
+      await work;
+      onProgress({ phase: 'restore-files', done: ++done, total });
+    };
     try {
-      for (const { key, size } of staged.files) {
-        // The size lets stores that need one up front (S3) stream the file.
-        await files.put(key, readStagedFile(staged, key), { size });
-        onProgress({ phase: 'restore-files', done: ++done, total });
-      }
-      for (const key of stale) {
-        await files.delete(key);
-        onProgress({ phase: 'restore-files', done: ++done, total });
-      }
+      // The size lets stores that need one up front (S3) stream the file.
+      await inParallel(staged.files, ({ key, size }) => step(files.put(key, readStagedFile(staged, key), { size })));
+      await inParallel(stale, (key) => step(files.delete(key)));
     } catch (err) {
       throw new Error(`the database was restored, but restoring the stored files failed after ${done} of ${total} steps; restore the backup again to finish`, { cause: err });
     }
@@ -420,6 +418,33 @@ export class BackupService {
     await this.#s3?.store.close();
     await this.#options?.store.close();
   }
+}
+
+/** How many files a restore writes or deletes at a time (a remote store answers each one slowly). */
+export const RESTORE_FILE_CONCURRENCY = 8;
+
+/**
+ * Runs `task` over `items`, RESTORE_FILE_CONCURRENCY at a time. After a failure no new task
+ * starts; once the running ones have settled it rejects with the first failure (so the staging
+ * folder is never removed under a task still reading it).
+ */
+async function inParallel<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++];
+      try {
+        await task(item);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(RESTORE_FILE_CONCURRENCY, items.length) }, worker));
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** Whether the stream starts with a zip signature (local file header or empty archive). */
