@@ -187,6 +187,7 @@ interface Discovery {
 }
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
+const FAILED_DISCOVERY_TTL_MS = 30_000;
 const discoveryCache = new Map<string, { expires: number; doc: Promise<Discovery> }>();
 const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
@@ -209,8 +210,12 @@ function discover(issuer: string): Promise<Discovery> {
       token_endpoint_auth_methods_supported: methods,
     };
   });
-  // A failed discovery is not cached: the next sign-in tries again.
-  doc.catch(() => discoveryCache.delete(key));
+  // A failure is remembered briefly, so an issuer that is down does not hold every auth-methods
+  // call for the full timeout, and is retried soon after.
+  doc.catch(() => {
+    const entry = discoveryCache.get(key);
+    if (entry?.doc === doc) entry.expires = Date.now() + FAILED_DISCOVERY_TTL_MS;
+  });
   discoveryCache.set(key, { expires: Date.now() + DISCOVERY_TTL_MS, doc });
   if (discoveryCache.size > 100) discoveryCache.delete(discoveryCache.keys().next().value!);
   return doc;
