@@ -10,6 +10,7 @@ import { buildDashboard, launchBrowser, screenshot, skipReason, startServer, wat
 
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct horse battery';
+const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 const skip = skipReason();
 if (skip) console.log(`# skipping the dashboard e2e tests: ${skip}`);
@@ -208,6 +209,42 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     await form.locator('[data-field="author"]').getByText('ada@example.com').waitFor();
     await page.keyboard.press('Escape');
     await form.waitFor({ state: 'detached' });
+    assertNoProblems();
+  });
+
+  it('uploads a file with a preview, shows it as a chosen column and removes it', async () => {
+    await page.getByRole('button', { name: 'Edit collection' }).click();
+    const editor = page.getByRole('dialog', { name: 'Edit posts' });
+    await editor.getByLabel('New field type').selectOption({ label: 'File' });
+    await editor.getByRole('button', { name: 'Add field' }).click();
+    await editor.locator('.field-card').last().getByPlaceholder('field_name').fill('cover');
+    await editor.getByRole('button', { name: 'Save changes' }).click();
+    await editor.waitFor({ state: 'detached' });
+
+    // Columns beyond the first seven are opt-in, and the choice survives a reload.
+    await page.getByRole('button', { name: 'Columns' }).click();
+    await page.getByRole('group', { name: 'Visible columns' }).getByLabel('cover').check();
+    await page.keyboard.press('Escape');
+    await page.reload();
+    await page.getByRole('columnheader', { name: 'cover' }).waitFor();
+
+    await page.getByRole('row').filter({ hasText: 'Hello again' }).getByRole('button').first().click();
+    let form = page.getByRole('dialog', { name: /^posts · / });
+    await form.locator('[data-field="cover"] input[type="file"]').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: Buffer.from(PNG_1X1, 'base64') });
+    await form.locator('[data-field="cover"] .file-item img').waitFor();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'detached' });
+    const thumb = page.getByRole('row').filter({ hasText: 'Hello again' }).locator('img.thumb');
+    await thumb.waitFor();
+    await page.waitForFunction((img) => (img as HTMLImageElement).complete, await thumb.elementHandle());
+    assert.ok(await thumb.evaluate((img) => (img as HTMLImageElement).naturalWidth > 0), 'the thumbnail loads');
+
+    await page.getByRole('row').filter({ hasText: 'Hello again' }).getByRole('button').first().click();
+    form = page.getByRole('dialog', { name: /^posts · / });
+    await form.locator('[data-field="cover"]').getByRole('button', { name: /^Remove dot_/ }).click();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'detached' });
+    await page.getByRole('row').filter({ hasText: 'Hello again' }).locator('img.thumb').waitFor({ state: 'detached' });
     assertNoProblems();
   });
 
