@@ -138,8 +138,30 @@ describe('logs inspector', { skip, timeout: 180_000 }, () => {
     await screenshot(page, 'logs-list');
     await page.locator('button.log-request').filter({ hasText: '/api/collections/notes/records' }).first().click();
     await page.getByRole('dialog').getByLabel('curl command').waitFor();
-    // docs/images/dashboard-logs.png is a copy of this one, refreshed by hand when the page changes.
+    // docs/images/dashboard-logs.png is a copy of this one, refreshed by hand when the page changes;
+    // tall enough to show the request, the response and the curl command at once.
+    await page.setViewportSize({ width: 1280, height: 1320 });
     await screenshot(page, 'logs-inspector');
+    await page.setViewportSize({ width: 1280, height: 860 });
+    assert.deepEqual(problems.take(), []);
+  });
+
+  it('fits a phone screen in the dark theme', async () => {
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForFunction(() => document.getElementById('sidebar')!.getBoundingClientRect().right <= 0);
+    // Nothing wider than the screen: the table scrolls inside its own box.
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+    await screenshot(page, 'logs-phone-dark');
+    await page.locator('button.log-request').first().click();
+    await page.getByRole('dialog').getByLabel('curl command').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+    await screenshot(page, 'logs-inspector-phone-dark');
+    await page.keyboard.press('Escape');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 860 });
     assert.deepEqual(problems.take(), []);
   });
 });

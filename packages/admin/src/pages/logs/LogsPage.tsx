@@ -24,6 +24,15 @@ interface Query {
   perPage: number;
 }
 
+/** The logged URL with its query decoded, for reading; the inspector shows it as sent. */
+function readableUrl(url: string): string {
+  try {
+    return decodeURIComponent(url.replace(/\+/g, ' '));
+  } catch {
+    return url;
+  }
+}
+
 const isAbort = (err: unknown) => (err as { isAbort?: boolean })?.isAbort === true;
 
 function StatusBadge({ status }: { status: number }) {
@@ -89,11 +98,11 @@ export default function LogsPage() {
       header: 'Request',
       render: (log) => {
         const d = log.data ?? {};
-        const text = typeof d.method === 'string' ? `${d.method} ${d.url ?? ''}` : log.message;
+        const text = typeof d.method === 'string' ? `${d.method} ${readableUrl(String(d.url ?? ''))}` : log.message;
         return (
           <button type="button" className="linklike log-request" title={text} onClick={() => setOpen(log)}>
             {typeof d.method === 'string' && <span className="log-method">{d.method}</span>}
-            <span className="cell-text">{typeof d.method === 'string' ? String(d.url ?? '') : log.message}</span>
+            <span className="cell-text">{typeof d.method === 'string' ? readableUrl(String(d.url ?? '')) : log.message}</span>
           </button>
         );
       },
