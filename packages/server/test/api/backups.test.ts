@@ -212,6 +212,33 @@ forEachDialect((dialect) => {
       assert.deepEqual(await s.admin.backups.getFullList(), []);
     });
 
+    it('answers malformed requests with a 4xx envelope, never a 5xx', async () => {
+      const auth = { Authorization: s.admin.authStore.token };
+      const json = { ...auth, 'Content-Type': 'application/json' };
+      const cases: Array<[string, string, RequestInit, number]> = [
+        ['POST', '/api/backups', { headers: json, body: '{"name":123}' }, 400],
+        ['POST', '/api/backups', { headers: json, body: '{"name":["a.zip"]}' }, 400],
+        ['POST', '/api/backups', { headers: json, body: '{"name":' }, 400],
+        ['POST', '/api/backups', { headers: { ...auth, 'Content-Type': 'text/plain' }, body: 'a.zip' }, 400],
+        ['POST', '/api/backups/upload', { headers: json, body: '{"file":"x.zip"}' }, 400],
+        ['POST', '/api/backups/upload', { headers: { ...auth, 'Content-Type': 'multipart/form-data; boundary=x' }, body: '--x\r\nContent-Disposition: form-data; name="other"; filename="a.zip"\r\n\r\nPK\x05\x06\r\n--x--\r\n' }, 400],
+        ['POST', '/api/backups/upload', { headers: { ...auth, 'Content-Type': 'multipart/form-data; boundary=x' }, body: '--x\r\nbroken' }, 400],
+        ['DELETE', '/api/backups/%00', { headers: auth }, 400],
+        ['DELETE', `/api/backups/${'a'.repeat(400)}.zip`, { headers: auth }, 400],
+        ['POST', '/api/backups/..%2F..%2Fdata.db/restore', { headers: auth }, 400],
+        ['POST', '/api/backups/%E0%A4%A/restore', { headers: auth }, 400],
+        ['GET', '/api/backups/x.zip', {}, 403],
+        ['GET', '/api/backups/x.zip?token=a&token=b', {}, 403],
+      ];
+      for (const [method, path, init, status] of cases) {
+        const res = await fetch(`${s.url}${path}`, { method, ...init });
+        const body = (await res.json()) as { status: number; data: unknown };
+        assert.equal(res.status, status, `${method} ${path}`);
+        assert.equal(body.status, status);
+        assert.equal(typeof body.data, 'object');
+      }
+    });
+
     it('creates a backup with the default name and lists it', async () => {
       await s.admin.backups.create('');
       const list = await s.admin.backups.getFullList();
