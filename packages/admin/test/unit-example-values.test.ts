@@ -104,6 +104,7 @@ describe('collectionEndpoints', () => {
     assert.equal(eps.find((e) => e.id === 'delete')?.rule?.expression, null);
     assert.equal(eps.find((e) => e.id === 'create')?.body.find((p) => p.name === 'title')?.required, true);
     assert.match(eps.find((e) => e.id === 'create')?.bodyNote ?? '', /multipart/);
+    assert.equal(eps.find((e) => e.id === 'list')?.exampleQuery, 'page=1&perPage=30&sort=-created%2Cid&filter=title+%7E+%22Lorem%22');
   });
   it('adds the auth endpoints for an auth collection', () => {
     const ids = collectionEndpoints(users).map((e) => e.id);

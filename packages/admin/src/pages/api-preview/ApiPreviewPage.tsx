@@ -63,7 +63,7 @@ function EndpointDetail({ endpoint, collection }: { endpoint: Endpoint; collecti
   const origin = window.location.origin;
   const curl = buildCurl({
     method: endpoint.method,
-    url: `${origin}${endpoint.path}`,
+    url: `${origin}${endpoint.path}${endpoint.exampleQuery ? `?${endpoint.exampleQuery}` : ''}`,
     body: endpoint.exampleBody,
     withToken: endpoint.sendsToken,
     redact: false,

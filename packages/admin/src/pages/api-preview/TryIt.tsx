@@ -8,16 +8,15 @@ import { pb } from '../../lib/pb.ts';
 import { formatHttpResponse, type Header } from '../logs/http-format.ts';
 import type { Endpoint } from './endpoints.ts';
 
+/** The list's Try it starts small and unfiltered: the example filter may well match nothing. */
+const TRY_LIST_QUERY = 'page=1&perPage=5';
+
 interface Outcome {
   status: number;
   headers: Header[];
   body: unknown;
 }
 
-/** Example query strings for the Try-it form: what a person would try first. */
-function initialQuery(endpoint: Endpoint): string {
-  return endpoint.id === 'list' ? 'page=1&perPage=5' : '';
-}
 
 /**
  * Sends the endpoint's request with the signed-in superuser's token through the SDK (`pb.send`),
@@ -26,7 +25,7 @@ function initialQuery(endpoint: Endpoint): string {
  */
 export default function TryIt({ endpoint }: { endpoint: Endpoint }) {
   const [path, setPath] = useState(endpoint.path);
-  const [query, setQuery] = useState(initialQuery(endpoint));
+  const [query, setQuery] = useState(endpoint.id === 'list' ? TRY_LIST_QUERY : '');
   const [body, setBody] = useState(endpoint.exampleBody ? JSON.stringify(endpoint.exampleBody, null, 2) : '');
   const [confirmed, setConfirmed] = useState(false);
   const [busy, setBusy] = useState(false);

@@ -45,6 +45,8 @@ export interface Endpoint {
   sendsToken: boolean;
   query: Param[];
   body: Param[];
+  /** A query string for the examples (without `?`), already URL-encoded. */
+  exampleQuery?: string;
   /** A JSON body for the examples and the Try-it form. */
   exampleBody?: Record<string, unknown>;
   /** Shown next to the body table, e.g. that files need multipart. */
@@ -137,6 +139,7 @@ export function collectionEndpoints(collection: CollectionLike): Endpoint[] {
       rule: rule('listRule'),
       sendsToken: needsToken('listRule'),
       query: listQuery(sortExample),
+      exampleQuery: new URLSearchParams({ page: '1', perPage: '30', sort: sortExample, filter: filterExample }).toString(),
       body: [],
       sdk: `// one page\nconst result = await ${sdk}.getList(1, 30, {\n  filter: ${js(filterExample)},\n  sort: ${js(sortExample)},\n});\n\n// every page\nconst all = await ${sdk}.getFullList({ sort: ${js(sortExample)} });\n\n// first match (404 when none)\nconst first = await ${sdk}.getFirstListItem(${js(filterExample)});`,
       response: { status: 200, body: { page: 1, perPage: 30, totalItems: 1, totalPages: 1, items: [record] } },

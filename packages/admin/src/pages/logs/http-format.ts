@@ -14,7 +14,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
-export function statusText(status: number): string {
+function statusText(status: number): string {
   return STATUS_TEXT[status] ?? '';
 }
 
@@ -33,7 +33,7 @@ export const REDACTED = '[REDACTED]';
  */
 const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|otp|authorization|cookie|session|api[-_]?key|private[-_]?key|credential|signature|recovery|codeVerifier|^code$/i;
 
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
