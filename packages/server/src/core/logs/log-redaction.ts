@@ -19,13 +19,19 @@ const MAX_ITEMS = 50;
 /**
  * Keys whose values are secrets: passwords, tokens, secrets, one-time and recovery codes,
  * authorization material, cookies and API keys (matched anywhere in the key, case-insensitive;
- * `code` only as a whole key, since error objects use it for their code).
+ * `code` only as a whole key: an OAuth2 or e-mail code; see {@link isErrorCode} for the codes of
+ * validation errors, which are kept).
  */
 export const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|otp|authorization|cookie|session|api[-_]?key|private[-_]?key|credential|signature|recovery|^code$/i;
 
 /** True when `key` names a value that must never be logged. */
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
+}
+
+/** A validation error's `code` (`validation_required`): what went wrong, never a secret. */
+function isErrorCode(key: string, value: unknown): boolean {
+  return key === 'code' && typeof value === 'string' && /^validation_[a-z0-9_]{1,80}$/.test(value);
 }
 
 function cut(s: string, max: number): string {
@@ -54,7 +60,7 @@ export function redactValue(value: unknown, depth = 0): unknown {
       break;
     }
     const v = (value as Record<string, unknown>)[key];
-    out[key] = isSecretKey(key) && v !== '' && v !== null && v !== undefined ? REDACTED : redactValue(v, depth + 1);
+    out[key] = isSecretKey(key) && v !== '' && v !== null && v !== undefined && !isErrorCode(key, v) ? REDACTED : redactValue(v, depth + 1);
   }
   return out;
 }
