@@ -261,6 +261,10 @@ export async function createOAuth2Provider(settings: OAuth2ProviderSettings): Pr
   // PocketBase's names for the id_token checks of its `oidc` provider.
   if (str(extra.jwksURL)) idToken = { issuers: Array.isArray(extra.issuers) ? extra.issuers.map(String) : (idToken?.issuers ?? []), jwksURL: str(extra.jwksURL) };
   if (!authURL || !tokenURL) throw new OAuth2ProviderError(`The ${settings.name} provider needs an issuer or authURL and tokenURL.`);
+  // Discovered endpoints are as untrusted as typed ones: browsers are sent to authURL.
+  for (const url of [authURL, tokenURL, userInfoURL, idToken?.jwksURL ?? '']) {
+    if (url && !(URL.canParse(url) && ['http:', 'https:'].includes(new URL(url).protocol))) throw new OAuth2ProviderError(`The ${settings.name} provider has an endpoint that is not an http(s) URL.`);
+  }
   if (!userInfoURL && !idToken?.jwksURL) throw new OAuth2ProviderError(`The ${settings.name} provider needs a userInfoURL or a key set for its id_token.`);
   const pkce = typeof settings.pkce === 'boolean' ? settings.pkce : preset.pkce;
   const client = new OAuth2Client({ clientId: settings.clientId, clientSecret: settings.clientSecret, authURL, tokenURL, userInfoURL, scopes: preset.scopes, pkce, authParams: preset.authParams, tokenAuth });
