@@ -5,7 +5,7 @@
  * @module
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,9 +26,18 @@ export function skipReason(): string | undefined {
   return reason;
 }
 
-/** Builds the dashboard from the current sources into packages/admin/dist, which the server serves at /_/. */
+let adminDir: string | undefined;
+
+/**
+ * Builds the dashboard from the current sources into a private folder, which the next
+ * `startServer()` serves at /_/ (BASALT_ADMIN_DIR). Building into packages/admin/dist instead
+ * would race with anyone else building or testing in the same tree.
+ */
 export async function buildDashboard(): Promise<void> {
-  await promisify(execFile)(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ADMIN_DIR });
+  const outDir = await mkdtemp(join(tmpdir(), 'basalt-admin-build-'));
+  process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
+  await promisify(execFile)(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'], { cwd: ADMIN_DIR });
+  adminDir = outDir;
 }
 
 async function freePort(): Promise<number> {
@@ -51,12 +60,13 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts `basalt serve` with the Node running this test (the pinned one under `npm test`). */
+/** Starts `basalt serve` with the Node running this test (the pinned one under `npm test`), serving the last `buildDashboard()`. */
 export async function startServer(): Promise<RunningServer> {
   const dir = await mkdtemp(join(tmpdir(), 'basalt-admin-e2e-'));
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [join(REPO, 'packages/server/bin/basalt.js'), 'serve', '--http', `127.0.0.1:${port}`, '--dir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: adminDir ? { ...process.env, BASALT_ADMIN_DIR: adminDir } : process.env,
   });
   let out = '';
   const waiters: Array<() => void> = [];
