@@ -12,6 +12,7 @@ import { hasSuperuser, newSetupToken } from '../core/operations/superuser-setup.
 import { superuserUpsert } from '../core/operations/superuser-upsert.ts';
 import type { OutboxEntry } from '../mail/outbox/outbox-mailer.ts';
 import { LocalFileStore } from '../files/local/local-file-store.ts';
+import { createS3FileStore } from '../files/s3/s3-file-store.ts';
 import { createSmtpMailer } from '../mail/smtp/smtp-mailer.ts';
 import { PostgresDatabase } from '../storage/postgres/postgres-database.ts';
 import { SqliteDatabase } from '../storage/sqlite/sqlite-database.ts';
@@ -137,7 +138,7 @@ async function openApp(choice: StorageChoice, dev = false): Promise<App> {
   // SQLite keeps the request log in a file of its own, so log writes never wait for data writes.
   const logsDatabase = choice.url === undefined ? new SqliteDatabase(join(choice.dir, 'auxiliary.db'), { synchronous: 'NORMAL' }) : undefined;
   try {
-    return await App.open(db, { logsDatabase, smtpMailer: createSmtpMailer, onOutboxMessage: outboxAnnouncer(dev), encryptionKey: process.env.BASALT_ENCRYPTION_KEY || undefined, files: new LocalFileStore(join(choice.dir, 'storage')), backups: backupOptions(choice.dir, choice.url) });
+    return await App.open(db, { logsDatabase, smtpMailer: createSmtpMailer, onOutboxMessage: outboxAnnouncer(dev), encryptionKey: process.env.BASALT_ENCRYPTION_KEY || undefined, files: new LocalFileStore(join(choice.dir, 'storage')), s3FileStore: createS3FileStore, backups: backupOptions(choice.dir, choice.url) });
   } catch (err) {
     await db.close().catch(() => {});
     await logsDatabase?.close().catch(() => {});

@@ -123,18 +123,23 @@ export class App {
   get files(): FileStore {
     const s3 = this.settings.current.s3;
     if (s3.enabled) {
-      if (!this.#s3Factory) throw new TypeError('settings.s3.enabled is on but this App was opened without an s3FileStore factory');
       const config: S3StoreConfig = { bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, accessKey: s3.accessKey, secret: s3.secret ?? '', forcePathStyle: s3.forcePathStyle };
       const signature = JSON.stringify(config);
       if (this.#s3?.signature !== signature) {
         const previous = this.#s3;
-        this.#s3 = { signature, store: this.#s3Factory(config) };
+        this.#s3 = { signature, store: this.openS3Store(config) };
         if (previous) this.runInBackground('close the previous S3 store', () => previous.store.close());
       }
       return this.#s3.store;
     }
     if (!this.#localFiles) throw new TypeError('this App was opened without a file store (AppOptions.files)');
     return this.#localFiles;
+  }
+
+  /** A new S3 store for `config` (the settings' S3 test, backups to S3); the caller closes it. */
+  openS3Store(config: S3StoreConfig): FileStore {
+    if (!this.#s3Factory) throw new TypeError('this App was opened without an s3FileStore factory (AppOptions.s3FileStore)');
+    return this.#s3Factory(config);
   }
 
   /**

@@ -21,6 +21,7 @@ import PocketBase from 'pocketbase';
 import { App } from '../../src/core/app.ts';
 import { superuserUpsert } from '../../src/core/operations/superuser-upsert.ts';
 import { LocalFileStore } from '../../src/files/local/local-file-store.ts';
+import { createS3FileStore } from '../../src/files/s3/s3-file-store.ts';
 import { createSmtpMailer } from '../../src/mail/smtp/smtp-mailer.ts';
 import type { Database } from '../../src/storage/types.ts';
 import { PostgresDatabase } from '../../src/storage/postgres/postgres-database.ts';
@@ -132,7 +133,7 @@ export async function startTestServer(options: { bodyLimit?: number; dialect?: D
   const dialect = options.dialect ?? (TEST_DIALECTS.includes('sqlite') ? 'sqlite' : (TEST_DIALECTS[0] ?? 'sqlite'));
   const dir = mkdtempSync(join(tmpdir(), 'basalt-test-'));
   const storage = await openTestDatabase(dialect);
-  const app = await App.open(storage.db, { smtpMailer: createSmtpMailer, files: new LocalFileStore(join(dir, 'storage')) });
+  const app = await App.open(storage.db, { smtpMailer: createSmtpMailer, files: new LocalFileStore(join(dir, 'storage')), s3FileStore: createS3FileStore });
   await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
   const server = await buildRestServer(app, { bodyLimit: options.bodyLimit });
   await server.listen({ host: '127.0.0.1', port: 0 });

@@ -8,9 +8,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../core/app.ts';
 import { fileDownload, type FileDownload } from '../../core/operations/file-download.ts';
 import { fileToken } from '../../core/operations/file-token.ts';
+import { settingsTestS3 } from '../../core/operations/settings-test-s3.ts';
 import { isInlineContentType } from '../../files/content-type.ts';
 import type { ByteRange } from '../../files/types.ts';
-import { contextOf, queryOf, sendJson } from './rest-context.ts';
+import { bodyOf, contextOf, queryOf, sendJson, sendNoContent } from './rest-context.ts';
 
 type FileParams = { collection: string; recordId: string; filename: string };
 
@@ -99,5 +100,10 @@ export function fileRoutes(server: FastifyInstance, app: App): void {
 
   server.post('/api/files/token', async (request, reply) => {
     return sendJson(request, reply, await fileToken(await contextOf(app, request)));
+  });
+
+  server.post('/api/settings/test/s3', async (request, reply) => {
+    await settingsTestS3(await contextOf(app, request), bodyOf(request));
+    return sendNoContent(reply);
   });
 }
