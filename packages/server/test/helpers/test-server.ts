@@ -157,7 +157,9 @@ export async function startTestServer(options: { bodyLimit?: number; dialect?: D
     fetch: (path, init) => fetch(url + path, init),
     async close() {
       await server.close();
-      // Buffered request-log entries are written before their database goes away.
+      // Background work (mail after a response) and buffered request-log entries finish
+      // before their database goes away.
+      await app.idle();
       await app.logs.close();
       await storage.dispose();
       rmSync(dir, { recursive: true, force: true });
