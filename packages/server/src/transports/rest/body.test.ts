@@ -1,6 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -586,6 +590,87 @@ describe('bodyParsers plugin (over a real port)', () => {
     const res = await fetch(`${baseUrl}/echo`, { method: 'POST', body: form });
     assert.equal(res.status, 413);
     assert.deepEqual(await res.json(), { status: 413, message: 'Request entity too large.', data: {} });
+  });
+});
+
+describe('bodyParsers uploads on disk', () => {
+  let app: FastifyInstance;
+  let baseUrl: string;
+  let uploadDir: string;
+  let seenPaths: string[] = [];
+  before(async () => {
+    uploadDir = mkdtempSync(join(tmpdir(), 'basalt-body-test-'));
+    app = Fastify();
+    await app.register(bodyParsers, { bodyLimit: LIMIT, uploadDir });
+    app.setErrorHandler(restErrorHandler);
+    app.post('/upload', async (request) => {
+      seenPaths = request.uploads.map((u) => u.path);
+      return { files: request.uploads.map((u) => ({ size: u.size, onDisk: statSync(u.path).size, inFolder: u.path.startsWith(uploadDir) })) };
+    });
+    baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    await app.close();
+    rmSync(uploadDir, { recursive: true, force: true });
+  });
+
+  /** Waits (bounded, as a hang guard) until the request's temporary folder is gone. */
+  async function uploadFolderRemoved(): Promise<boolean> {
+    for (let i = 0; i < 500; i++) {
+      if (readdirSync(uploadDir).length === 0) return true;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return false;
+  }
+
+  it('streams file parts to files in the upload folder and removes them after the response', async () => {
+    const form = new FormData();
+    form.append('a', new File([new Uint8Array(3000).fill(7)], 'a.bin'));
+    form.append('b', new File(['hello'], 'b.txt'));
+    const res = await fetch(`${baseUrl}/upload`, { method: 'POST', body: form });
+    assert.deepEqual(await res.json(), { files: [{ size: 3000, onDisk: 3000, inFolder: true }, { size: 5, onDisk: 5, inFolder: true }] });
+    assert.equal(seenPaths.length, 2);
+    assert.ok(await uploadFolderRemoved());
+    assert.ok(seenPaths.every((p) => !existsSync(p)));
+  });
+
+  it('answers 413 and removes a partly written upload when a body without length goes over the limit', async () => {
+    const url = new URL(baseUrl);
+    const socket = connect(Number(url.port), url.hostname);
+    await once(socket, 'connect');
+    let response = '';
+    socket.on('data', (d) => (response += d.toString('latin1')));
+    socket.on('error', () => {});
+    const chunk = (data: string | Buffer) => {
+      const b = typeof data === 'string' ? Buffer.from(data) : data;
+      socket.write(`${b.length.toString(16)}\r\n`);
+      socket.write(b);
+      socket.write('\r\n');
+    };
+    socket.write('POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n');
+    chunk('--b\r\nContent-Disposition: form-data; name="f"; filename="f.bin"\r\n\r\n');
+    for (let i = 0; i < 40 && !response; i++) {
+      chunk(Buffer.alloc(4096, 1));
+      await new Promise((r) => setImmediate(r));
+    }
+    for (let i = 0; i < 500 && !response.includes('\r\n\r\n'); i++) await new Promise((r) => setTimeout(r, 10));
+    socket.destroy();
+    assert.match(response, /^HTTP\/1\.1 413 /);
+    assert.ok(await uploadFolderRemoved());
+  });
+
+  it('removes the uploads of a client that goes away mid-body', async () => {
+    const url = new URL(baseUrl);
+    const socket = connect(Number(url.port), url.hostname);
+    await once(socket, 'connect');
+    const head = '--b\r\nContent-Disposition: form-data; name="f"; filename="f.bin"\r\n\r\n';
+    socket.write(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${LIMIT - 10}\r\n\r\n${head}`);
+    socket.write(Buffer.alloc(4096, 1));
+    // The folder exists once the first bytes of the file reached the parser.
+    for (let i = 0; i < 500 && readdirSync(uploadDir).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(readdirSync(uploadDir).length, 1);
+    socket.destroy();
+    assert.ok(await uploadFolderRemoved());
   });
 });
 
