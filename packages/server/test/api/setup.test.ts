@@ -59,7 +59,7 @@ forEachDialect((dialect) =>
         ['POST', '/api/collections', 401],
         ['GET', '/api/collections/_superusers/records', 403],
       ] as const) {
-        const init = method === 'POST' ? { body: JSON.stringify({ name: 'x', type: 'base' }), headers: { Authorization: token, 'Content-Type': 'application/json' } } : { headers: { Authorization: token } };
+        const init: RequestInit = method === 'POST' ? { body: JSON.stringify({ name: 'x', type: 'base' }), headers: { Authorization: token, 'Content-Type': 'application/json' } } : { headers: { Authorization: token } };
         const res = await fetch(url + path, { method, ...init });
         assert.equal(res.status, status, `${method} ${path}`);
       }

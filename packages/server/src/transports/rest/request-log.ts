@@ -33,7 +33,11 @@ function isQuiet(method: string, path: string): boolean {
   );
 }
 
-const headerText = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? ''));
+/** Longest URL, referer or user agent kept in an entry (a filter can make URLs very long). */
+export const MAX_LOGGED_URL = 4096;
+
+const bounded = (text: string): string => (text.length > MAX_LOGGED_URL ? `${text.slice(0, MAX_LOGGED_URL)}…` : text);
+const headerText = (value: string | string[] | undefined): string => bounded(Array.isArray(value) ? (value[0] ?? '') : (value ?? ''));
 
 function failureData(request: FastifyRequest, status: number): Record<string, unknown> {
   const err = request.basaltError;
@@ -64,7 +68,7 @@ function record(app: App, request: FastifyRequest, reply: FastifyReply): void {
   const auth = request.basaltAuth;
   const data: Record<string, unknown> = {
     type: 'request',
-    url: q < 0 ? url : redactUrl(url),
+    url: bounded(q < 0 ? url : redactUrl(url)),
     method: request.method,
     status,
     execTime: Math.round(reply.elapsedTime * 1000) / 1000,
@@ -78,7 +82,7 @@ function record(app: App, request: FastifyRequest, reply: FastifyReply): void {
   data.referer = headerText(request.headers.referer);
   data.userAgent = headerText(request.headers['user-agent']);
   if (failed) Object.assign(data, failureData(request, status));
-  app.logs.add(level, `${request.method} ${path}`, data);
+  app.logs.add(level, `${request.method} ${bounded(path)}`, data);
 }
 
 /** Registers the hooks that record every request of `server` in `app.logs`. */
