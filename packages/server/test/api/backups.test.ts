@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import PocketBase from 'pocketbase';
 import yazl from 'yazl';
@@ -46,8 +47,16 @@ class GatedStore implements FileStore {
   put(...a: Parameters<FileStore['put']>) {
     return this.#inner.put(...a);
   }
-  read(...a: Parameters<FileStore['read']>) {
-    return this.#inner.read(...a);
+  /** When set, reads fail part-way, as a connection to a remote store that drops. */
+  failReads = false;
+  async read(...a: Parameters<FileStore['read']>) {
+    if (!this.failReads) return this.#inner.read(...a);
+    return Readable.from(
+      (async function* () {
+        yield Buffer.from('the first bytes');
+        throw new Error('connection reset while reading');
+      })(),
+    );
   }
   stat(key: string) {
     return this.#inner.stat(key);
@@ -327,6 +336,21 @@ forEachDialect((dialect) => {
       assert.equal((await s.admin.health.check()).data.canBackup, true);
       await s.admin.backups.delete('existing.zip');
       await s.admin.backups.delete('slow.zip');
+    });
+
+    // The timeout only turns a hang (an archive waiting on a dead stream) into a failure.
+    it('fails a backup whose files cannot be read, leaving no archive and nothing locked', { timeout: 120_000 }, async () => {
+      s.files.failReads = true;
+      try {
+        const e = await sdkError(s.admin.backups.create('broken.zip'));
+        assert.equal(e.status, 500);
+      } finally {
+        s.files.failReads = false;
+      }
+      assert.deepEqual(await s.admin.backups.getFullList(), []);
+      assert.equal((await s.admin.health.check()).data.canBackup, true);
+      await s.admin.backups.create('broken.zip');
+      await s.admin.backups.delete('broken.zip');
     });
 
     it('downloads only with a superuser file token', async () => {

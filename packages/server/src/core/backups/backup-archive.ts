@@ -61,19 +61,24 @@ export async function writeBackupArchive(target: string, databaseFile: string, f
   for await (const info of files.list('')) if (isBackedUpFileKey(info.key)) objects.push(info);
   const zip = new yazl.ZipFile();
   const written = pipeline(zip.outputStream, createWriteStream(target, { flags: 'wx', flush: true }));
-  // A failure to open a file's stream must fail the archive rather than hang it.
+  // A file that cannot be opened or read part-way must fail the archive rather than hang it
+  // (yazl does not watch its input streams), and an error of yazl itself must not go unhandled.
   let failure: unknown;
   const fail = (err: unknown) => {
     failure ??= err;
     (zip.outputStream as unknown as { destroy(e: unknown): void }).destroy(err);
   };
+  zip.on('error', fail);
   zip.addFile(databaseFile, ARCHIVE_DATABASE_ENTRY, { compress: true });
   onProgress({ phase: 'files', done: 0, total: objects.length });
   objects.forEach((info, i) => {
     zip.addReadStreamLazy(`${ARCHIVE_STORAGE_PREFIX}${info.key}`, { mtime: info.modified, size: info.size }, (cb) => {
       onProgress({ phase: 'files', done: i, total: objects.length });
       files.read(info.key).then(
-        (stream) => cb(null, stream),
+        (stream) => {
+          stream.on('error', fail);
+          cb(null, stream);
+        },
         (err) => {
           fail(err);
           cb(err, undefined as never);
