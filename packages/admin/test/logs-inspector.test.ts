@@ -21,6 +21,8 @@ describe('logs inspector', { skip, timeout: 180_000 }, () => {
   let page: Page;
   let problems: ProblemLog;
   let pb: PocketBase;
+  /** The failed create's log entry, found through the SDK. */
+  let failedId = '';
 
   before(async () => {
     await buildDashboard();
@@ -62,12 +64,13 @@ describe('logs inspector', { skip, timeout: 180_000 }, () => {
     });
     assert.equal(failed.status, 400);
     // Log writes are buffered by the server; wait until this one is stored before looking.
-    let entry;
+    let entry: { id: string } | undefined;
     while (!entry) {
       const list = await pb.logs.getList(1, 1, { filter: 'data.url ~ "/api/collections/notes/records" && data.status = 400' });
       entry = list.items[0];
       if (!entry) await new Promise((r) => setTimeout(r, 100));
     }
+    failedId = entry.id;
 
     await page.goto(`${server.url}/_/`);
     await page.getByLabel('Email').fill(EMAIL);
@@ -146,9 +149,23 @@ describe('logs inspector', { skip, timeout: 180_000 }, () => {
     assert.deepEqual(problems.take(), []);
   });
 
+  it('opens an entry from a link, and Back closes it', async () => {
+    await page.goto(`${server.url}/_/#/logs`);
+    await page.goto(`${server.url}/_/#/logs/${failedId}`);
+    const inspector = page.getByRole('dialog');
+    assert.match(await inspector.getByLabel('Request as HTTP').innerText(), /^POST \/api\/collections\/notes\/records/);
+    await page.goBack();
+    await inspector.waitFor({ state: 'detached' });
+    assert.match(page.url(), /#\/logs$/);
+    await page.goto(`${server.url}/_/#/logs/nosuchlogentry1`);
+    await page.getByRole('alert').filter({ hasText: 'Log entry nosuchlogentry1:' }).waitFor();
+    assert.equal(await inspector.count(), 0);
+    assert.deepEqual(problems.take(), []);
+  });
+
   it('fits a phone screen in the dark theme', async () => {
-    await page.keyboard.press('Escape');
-    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.goto(`${server.url}/_/#/logs`);
+    await page.locator('button.log-request').first().waitFor();
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForFunction(() => document.getElementById('sidebar')!.getBoundingClientRect().right <= 0);

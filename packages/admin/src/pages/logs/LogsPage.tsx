@@ -6,6 +6,7 @@ import Table, { type Column } from '../../components/Table.tsx';
 import { formatDate } from '../../lib/datetime.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { pb } from '../../lib/pb.ts';
+import { navigate, useRoute } from '../../lib/router.ts';
 import LogInspector from './LogInspector.tsx';
 import { ERRORS_FILTER, NO_SUPERUSERS_FILTER, combineFilters, levelName, toBuckets, type Bucket } from './logs-query.ts';
 import StatsChart from './StatsChart.tsx';
@@ -52,8 +53,12 @@ export default function LogsPage() {
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
   const [autoRefresh, setAutoRefresh] = useState(false);
-  // The open entry itself, not its index: auto-refresh shifts the list under the inspector.
-  const [open, setOpen] = useState<LogModel>();
+  // The open entry is in the URL (#/logs/<id>): links to a failed request can be shared, and Back
+  // closes the inspector. It is found by id, not index, because auto-refresh shifts the list.
+  const route = useRoute();
+  const openId = route[0] === 'logs' ? route[1] : undefined;
+  const [fetched, setFetched] = useState<LogModel>();
+  const [openError, setOpenError] = useState<string>();
 
   const filter = combineFilters(query.filter, query.errorsOnly && ERRORS_FILTER, query.hideSuperusers && NO_SUPERUSERS_FILTER);
 
@@ -90,7 +95,20 @@ export default function LogsPage() {
 
   const update = (patch: Partial<Query>) => setQuery((q) => ({ ...q, page: 1, ...patch }));
   const items = result?.items ?? [];
-  const openIndex = open ? items.findIndex((l) => l.id === open.id) : -1;
+  const openIndex = openId ? items.findIndex((l) => l.id === openId) : -1;
+  const open = openIndex >= 0 ? items[openIndex] : fetched?.id === openId ? fetched : undefined;
+  const setOpen = (log?: LogModel) => (log ? navigate('logs', log.id) : navigate('logs'));
+
+  // An entry that is not on the current page (a shared link, an older entry) is fetched by id.
+  const needsFetch = !!openId && !loading && openIndex < 0 && fetched?.id !== openId;
+  useEffect(() => {
+    if (!needsFetch || !openId) return;
+    setOpenError(undefined);
+    pb.logs
+      .getOne(openId, { requestKey: 'logs-one' })
+      .then(setFetched)
+      .catch((err: unknown) => !isAbort(err) && setOpenError(`Log entry ${openId}: ${errorMessage(err)}`));
+  }, [needsFetch, openId]);
 
   const columns: Column<LogModel>[] = [
     {
@@ -164,6 +182,11 @@ export default function LogsPage() {
       {error && (
         <p className="error-text" id="logs-error" role="alert">
           {error}
+        </p>
+      )}
+      {openId && openError && !open && (
+        <p className="error-text" role="alert">
+          {openError}
         </p>
       )}
 
