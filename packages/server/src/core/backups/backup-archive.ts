@@ -52,9 +52,10 @@ export class BackupArchiveError extends Error {
 
 /**
  * Writes the archive to `target` (a file path): `databaseFile` as `data.db`, then every object
- * of `files` (listed first, streamed one at a time). Resolves with the archive's size.
+ * of `files` (listed first, streamed one at a time).
  * Note: files written while the archive is made may or may not be in it; the database part is
- * the consistent snapshot it was given.
+ * the consistent snapshot it was given. Sizes are not declared up front, so an object rewritten
+ * meanwhile is archived as read rather than failing the backup.
  */
 export async function writeBackupArchive(target: string, databaseFile: string, files: FileStore, onProgress: ProgressListener = () => {}): Promise<void> {
   const objects: StoredFileInfo[] = [];
@@ -72,7 +73,7 @@ export async function writeBackupArchive(target: string, databaseFile: string, f
   zip.addFile(databaseFile, ARCHIVE_DATABASE_ENTRY, { compress: true });
   onProgress({ phase: 'files', done: 0, total: objects.length });
   objects.forEach((info, i) => {
-    zip.addReadStreamLazy(`${ARCHIVE_STORAGE_PREFIX}${info.key}`, { mtime: info.modified, size: info.size }, (cb) => {
+    zip.addReadStreamLazy(`${ARCHIVE_STORAGE_PREFIX}${info.key}`, { mtime: info.modified }, (cb) => {
       onProgress({ phase: 'files', done: i, total: objects.length });
       files.read(info.key).then(
         (stream) => {
