@@ -17,7 +17,7 @@ import SettingsPage from './pages/settings/SettingsPage.tsx';
 export type Editing = { type: 'base' | 'auth' | 'view' } | { collection: CollectionModel } | null;
 
 function Sidebar({ route, onNew }: { route: string[]; onNew: () => void }) {
-  const { collections, error } = useCollections();
+  const { collections, error, hideControls } = useCollections();
   const [q, setQ] = useState('');
   const [theme, setTheme] = useState<ThemeChoice>(storedTheme);
   const match = (c: CollectionModel) => c.name.toLowerCase().includes(q.trim().toLowerCase());
@@ -59,9 +59,11 @@ function Sidebar({ route, onNew }: { route: string[]; onNew: () => void }) {
           <div className="row">
             <h2 className="nav-group-title">Collections</h2>
             <span className="spacer" />
-            <Button small variant="ghost" onClick={onNew}>
-              + New
-            </Button>
+            {!hideControls && (
+              <Button small variant="ghost" onClick={onNew}>
+                + New
+              </Button>
+            )}
           </div>
           <ul className="plain-list">{user.length ? user.map(link) : <li className="muted nav-link">{q ? 'No match.' : 'None yet.'}</li>}</ul>
         </div>
@@ -129,7 +131,7 @@ function NewCollectionChooser({ onPick, onClose }: { onPick: (t: 'base' | 'auth'
 }
 
 function Home({ onNew }: { onNew: () => void }) {
-  const { collections, loading } = useCollections();
+  const { collections, loading, hideControls } = useCollections();
   const mine = collections.filter((c) => !c.system);
   if (loading) return <p className="muted">Loading…</p>;
   return (
@@ -137,9 +139,11 @@ function Home({ onNew }: { onNew: () => void }) {
       <div className="page-head">
         <h1>Collections</h1>
         <span className="spacer" />
-        <Button variant="primary" onClick={onNew}>
-          New collection
-        </Button>
+        {!hideControls && (
+          <Button variant="primary" onClick={onNew}>
+            New collection
+          </Button>
+        )}
       </div>
       {mine.length === 0 ? (
         <div className="panel empty">
@@ -163,7 +167,7 @@ function Home({ onNew }: { onNew: () => void }) {
 }
 
 export default function Shell({ route }: { route: string[] }) {
-  const { collections } = useCollections();
+  const { collections, hideControls } = useCollections();
   const [drawerOpen, setDrawerOpen] = useState(false);
   const [choosing, setChoosing] = useState(false);
   const [editing, setEditing] = useState<Editing>(null);
@@ -191,7 +195,7 @@ export default function Shell({ route }: { route: string[] }) {
   else if (route[0] === 'collections' && route[1] && route[2] === 'api') content = <ApiPreviewPage collection={route[1]} />;
   else if (route[0] === 'collections' && route[1]) {
     content = collection ? (
-      <RecordsPage key={collection.id} collection={collection} onEdit={() => setEditing({ collection })} />
+      <RecordsPage key={collection.id} collection={collection} onEdit={hideControls ? undefined : () => setEditing({ collection })} />
     ) : (
       <p className="muted">{collections.length ? `No collection named “${route[1]}”.` : 'Loading…'}</p>
     );

@@ -88,7 +88,8 @@ async function deleteMany(collection: string, ids: string[]): Promise<void> {
   for (const id of ids) await pb.collection(collection).delete(id);
 }
 
-export default function RecordsPage({ collection, onEdit }: { collection: CollectionModel; onEdit: () => void }) {
+/** `onEdit` is absent when the settings hide the schema controls. */
+export default function RecordsPage({ collection, onEdit }: { collection: CollectionModel; onEdit?: () => void }) {
   const toast = useToast();
   const [filterText, setFilterText] = useState('');
   const [filter, setFilter] = useState('');
@@ -203,7 +204,7 @@ export default function RecordsPage({ collection, onEdit }: { collection: Collec
         <a className="btn" href={href('collections', collection.name, 'api')}>
           API preview
         </a>
-        <Button onClick={onEdit}>Edit collection</Button>
+        {onEdit && <Button onClick={onEdit}>Edit collection</Button>}
         {!isView && (
           <Button variant="primary" onClick={() => setOpen('new')}>
             New record
