@@ -10,10 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import PocketBase from 'pocketbase';
 import { App } from '../../src/core/app.ts';
-import type { AuthCollectionModel } from '../../src/core/collections/collection.ts';
-import { newRecordToken } from '../../src/core/operations/record-auth.ts';
 import { superuserUpsert } from '../../src/core/operations/superuser-upsert.ts';
-import { findRecordById } from '../../src/core/records/record-finder.ts';
 import { LocalFileStore } from '../../src/files/local/local-file-store.ts';
 import { createS3FileStore } from '../../src/files/s3/s3-file-store.ts';
 import { SqliteDatabase } from '../../src/storage/sqlite/sqlite-database.ts';
@@ -85,9 +82,7 @@ describe('backups on S3', () => {
     // Both backups sit at the bucket's root, next to the files: the restore kept them.
     assert.deepEqual((await admin.backups.getFullList()).map((b) => b.key).sort(), ['on_s3.zip', 'second.zip']);
 
-    const superusers = app.collections.find('_superusers') as AuthCollectionModel;
-    const me = await findRecordById(app.db, app.db.dialect, superusers, admin.authStore.record!.id);
-    const res = await fetch(admin.backups.getDownloadURL(await newRecordToken(app, superusers, me!, 'file'), 'second.zip'));
+    const res = await fetch(admin.backups.getDownloadURL(await admin.files.getToken(), 'second.zip'));
     assert.equal(res.status, 200);
     assert.equal(Buffer.from(await res.arrayBuffer()).subarray(0, 4).toString('latin1'), 'PK\x03\x04');
   });

@@ -13,10 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import PocketBase from 'pocketbase';
 import yazl from 'yazl';
 import { App } from '../../src/core/app.ts';
-import type { AuthCollectionModel } from '../../src/core/collections/collection.ts';
 import { superuserUpsert } from '../../src/core/operations/superuser-upsert.ts';
-import { newRecordToken } from '../../src/core/operations/record-auth.ts';
-import { findRecordById } from '../../src/core/records/record-finder.ts';
 import { LocalFileStore } from '../../src/files/local/local-file-store.ts';
 import type { FileStore, StoredFileInfo } from '../../src/files/types.ts';
 import { SqliteDatabase } from '../../src/storage/sqlite/sqlite-database.ts';
@@ -85,7 +82,7 @@ interface BackupServer {
   files: GatedStore;
   admin: PocketBase;
   client(): PocketBase;
-  /** A superuser file token, as POST /api/files/token mints it. */
+  /** A superuser file token (POST /api/files/token). */
   superuserFileToken(): Promise<string>;
   close(): Promise<void>;
 }
@@ -116,11 +113,7 @@ async function startBackupServer(dialect: DialectName): Promise<BackupServer> {
     files,
     admin,
     client,
-    async superuserFileToken() {
-      const superusers = app.collections.find('_superusers') as AuthCollectionModel;
-      const record = await findRecordById(app.db, app.db.dialect, superusers, admin.authStore.record!.id);
-      return newRecordToken(app, superusers, record!, 'file');
-    },
+    superuserFileToken: () => admin.files.getToken(),
     async close() {
       await server.close();
       await app.close();
@@ -363,9 +356,7 @@ forEachDialect((dialect) => {
 
       const user = s.client();
       await user.collection('users').authWithPassword('u@example.com', 'password123');
-      const users = s.app.collections.find('users') as AuthCollectionModel;
-      const userRecord = await findRecordById(s.app.db, s.app.db.dialect, users, user.authStore.record!.id);
-      const userFileToken = await newRecordToken(s.app, users, userRecord!, 'file');
+      const userFileToken = await user.files.getToken();
       for (const token of ['', 'garbage', userFileToken, s.admin.authStore.token]) {
         const denied = await fetch(`${s.url}/api/backups/dl.zip?token=${encodeURIComponent(token)}`);
         assert.equal(denied.status, 403, token.slice(0, 20));
