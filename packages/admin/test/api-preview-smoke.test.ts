@@ -3,13 +3,31 @@
  * built from its fields, the rule in force, and Try it sending a real request as the superuser.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import PocketBase from 'pocketbase';
 import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, launchBrowser, screenshot, skipReason, startServer, watchProblems, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { launchBrowser, screenshot, skipReason, startServer, watchProblems, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'api-admin@example.com';
 const PASSWORD = 'api admin password';
+
+/**
+ * Builds the dashboard into a folder of this file's own and has the server serve it
+ * (BASALT_ADMIN_DIR): test files run in parallel, and rebuilding the shared dist/ would pull
+ * assets from under another file's server.
+ */
+async function buildOwnDashboard(): Promise<string> {
+  const out = await mkdtemp(join(tmpdir(), 'basalt-admin-build-'));
+  const adminDir = resolve(import.meta.dirname, '..');
+  await promisify(execFile)(process.execPath, [resolve(adminDir, '../../node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], { cwd: adminDir });
+  process.env.BASALT_ADMIN_DIR = out;
+  return out;
+}
 
 const skip = skipReason();
 if (skip) console.log(`# skipping the API preview e2e test: ${skip}`);
@@ -19,9 +37,10 @@ describe('API preview', { skip, timeout: 180_000 }, () => {
   let browser: Browser;
   let page: Page;
   let problems: ProblemLog;
+  let build = '';
 
   before(async () => {
-    await buildDashboard();
+    build = await buildOwnDashboard();
     server = await startServer();
     const [, token] = await server.waitFor(/\/_\/#\/setup\/(\S+)/);
     const created = await fetch(`${server.url}/api/collections/_superusers/records`, {
@@ -58,6 +77,7 @@ describe('API preview', { skip, timeout: 180_000 }, () => {
   after(async () => {
     await browser?.close();
     await server?.stop();
+    if (build) await rm(build, { recursive: true, force: true });
   });
 
   it('describes the list endpoint from the collection and tries it as the superuser', async () => {

@@ -4,13 +4,31 @@
  * without any token. Real server, real build, headless Chromium (harness: e2e-helpers.ts).
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import PocketBase from 'pocketbase';
 import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, launchBrowser, screenshot, skipReason, startServer, watchProblems, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { launchBrowser, screenshot, skipReason, startServer, watchProblems, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'logs-admin@example.com';
 const PASSWORD = 'logs admin password';
+
+/**
+ * Builds the dashboard into a folder of this file's own and has the server serve it
+ * (BASALT_ADMIN_DIR): test files run in parallel, and rebuilding the shared dist/ would pull
+ * assets from under another file's server.
+ */
+async function buildOwnDashboard(): Promise<string> {
+  const out = await mkdtemp(join(tmpdir(), 'basalt-admin-build-'));
+  const adminDir = resolve(import.meta.dirname, '..');
+  await promisify(execFile)(process.execPath, [resolve(adminDir, '../../node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], { cwd: adminDir });
+  process.env.BASALT_ADMIN_DIR = out;
+  return out;
+}
 
 const skip = skipReason();
 if (skip) console.log(`# skipping the logs inspector e2e test: ${skip}`);
@@ -20,12 +38,13 @@ describe('logs inspector', { skip, timeout: 180_000 }, () => {
   let browser: Browser;
   let page: Page;
   let problems: ProblemLog;
+  let build = '';
   let pb: PocketBase;
   /** The failed create's log entry, found through the SDK. */
   let failedId = '';
 
   before(async () => {
-    await buildDashboard();
+    build = await buildOwnDashboard();
     server = await startServer();
     // The first superuser, through the one-time setup token the server prints (the setup page
     // itself is covered by dashboard.test.ts).
@@ -53,6 +72,7 @@ describe('logs inspector', { skip, timeout: 180_000 }, () => {
   after(async () => {
     await browser?.close();
     await server?.stop();
+    if (build) await rm(build, { recursive: true, force: true });
   });
 
   it('shows a failed create in the list and in the inspector as HTTP and curl', async () => {
