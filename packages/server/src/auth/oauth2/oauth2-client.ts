@@ -9,6 +9,11 @@ import { createHash, randomInt } from 'node:crypto';
 
 /** How long one request to a provider may take (PocketBase: 30 s for the whole exchange). */
 export const PROVIDER_TIMEOUT_MS = 15_000;
+/**
+ * Most bytes read from one provider answer: real ones are a few kilobytes, and a misbehaving
+ * provider must not make the server buffer (and parse) an answer of any size.
+ */
+export const MAX_PROVIDER_RESPONSE_BYTES = 1024 * 1024;
 
 /** A provider call failed; `message` is safe to log (no secrets, no tokens). */
 export class OAuth2ProviderError extends Error {
@@ -60,7 +65,7 @@ export async function fetchJson(url: string, init: RequestInit & { what: string 
   } catch (err) {
     throw new OAuth2ProviderError(`${init.what}: the provider could not be reached (${(err as Error).name}).`, { cause: err });
   }
-  const text = await res.text().catch(() => '');
+  const text = await readLimited(res, init.what);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -76,6 +81,32 @@ export async function fetchJson(url: string, init: RequestInit & { what: string 
   if (Array.isArray(body)) return { items: body };
   if (!obj) throw new OAuth2ProviderError(`${init.what}: the provider's answer is not JSON.`);
   return obj;
+}
+
+/** The body as text; throws once it passes {@link MAX_PROVIDER_RESPONSE_BYTES}. */
+async function readLimited(res: Response, what: string): Promise<string> {
+  const tooLarge = () => new OAuth2ProviderError(`${what}: the provider's answer is larger than ${MAX_PROVIDER_RESPONSE_BYTES} bytes.`);
+  if (Number(res.headers.get('content-length')) > MAX_PROVIDER_RESPONSE_BYTES) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body) {
+      size += chunk.byteLength;
+      if (size > MAX_PROVIDER_RESPONSE_BYTES) break;
+      chunks.push(chunk);
+    }
+  } catch {
+    // A body cut short (timeout, reset) reads as what arrived: the JSON check refuses it.
+  }
+  if (size > MAX_PROVIDER_RESPONSE_BYTES) {
+    await res.body.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const VERIFIER_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';

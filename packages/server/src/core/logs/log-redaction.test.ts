@@ -6,7 +6,7 @@ describe('log redaction', () => {
   it('keeps the codes of validation errors and hides every other code', () => {
     const envelope = { status: 400, message: 'Failed to create record.', data: { title: { code: 'validation_required', message: 'Cannot be blank.' } } };
     assert.deepEqual(redactValue(envelope), envelope);
-    assert.deepEqual(redactValue({ provider: 'oidc', code: 'abc123', codeVerifier: 'v' }), { provider: 'oidc', code: REDACTED, codeVerifier: 'v' });
+    assert.deepEqual(redactValue({ provider: 'oidc', code: 'abc123', codeChallenge: 'c', codeVerifier: 'v' }), { provider: 'oidc', code: REDACTED, codeChallenge: 'c', codeVerifier: REDACTED });
     assert.deepEqual(redactValue({ code: 'validation_x; secret=1' }), { code: REDACTED });
   });
 

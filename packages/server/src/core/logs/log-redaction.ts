@@ -18,11 +18,11 @@ const MAX_ITEMS = 50;
 
 /**
  * Keys whose values are secrets: passwords, tokens, secrets, one-time and recovery codes,
- * authorization material, cookies and API keys (matched anywhere in the key, case-insensitive;
+ * authorization material, PKCE code verifiers, cookies and API keys (matched anywhere in the key, case-insensitive;
  * `code` only as a whole key: an OAuth2 or e-mail code; see {@link isErrorCode} for the codes of
  * validation errors, which are kept).
  */
-export const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|otp|authorization|cookie|session|api[-_]?key|private[-_]?key|credential|signature|recovery|^code$/i;
+export const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|otp|authorization|cookie|session|api[-_]?key|private[-_]?key|credential|signature|recovery|verifier|^code$/i;
 
 /** True when `key` names a value that must never be logged. */
 export function isSecretKey(key: string): boolean {
