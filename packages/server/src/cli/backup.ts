@@ -66,7 +66,7 @@ class ProgressDisplay {
     const share = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
     const filled = Math.round(share * this.#width);
     const percent = p.total > 0 ? `${Math.floor(share * 100)}%`.padStart(4) : '   …';
-    const counts = p.total > 1 ? `  ${fmt(p.done)} / ${fmt(p.total)} ${unit}` : '';
+    const counts = p.total > 1 ? `  ${fmt(p.done)} / ${fmt(p.total)} ${unit}${p.item ? ` of ${p.item}` : ''}` : p.item ? `  ${p.item}` : '';
     process.stderr.write(`\r\x1b[K  ${label.padEnd(28)} [${'#'.repeat(filled)}${'.'.repeat(this.#width - filled)}] ${percent}${counts}`);
   }
 }

@@ -38,6 +38,8 @@ export interface BackupProgress {
   phase: 'database' | 'files' | 'upload' | 'download' | 'extract' | 'restore-database' | 'restore-files' | 'done';
   done: number;
   total: number;
+  /** What `done` and `total` count within the phase, when it goes item by item (a table's name). */
+  item?: string;
 }
 
 export type ProgressListener = (progress: BackupProgress) => void;

@@ -201,7 +201,7 @@ export class BackupService {
     if (options.snapshotDatabase) return options.snapshotDatabase(path);
     const target = options.openSqliteFile(path);
     try {
-      await copyDatabase(this.#app.db, target, { onProgress: (p) => onProgress({ phase: 'database', done: p.copied, total: p.total }) });
+      await copyDatabase(this.#app.db, target, { onProgress: (p) => onProgress({ phase: 'database', done: p.copied, total: p.total, item: p.table }) });
     } finally {
       await target.close();
     }
@@ -320,21 +320,16 @@ export class BackupService {
       const check = await source.get<{ quick_check: string }>('PRAGMA quick_check').catch((err: unknown) => ({ quick_check: (err as Error).message }));
       if (check?.quick_check !== 'ok') throw new BadRequestError('Invalid backup archive: its data.db is damaged.', { cause: new Error(String(check?.quick_check)) });
       let collections: readonly CollectionModel[] = [];
-      let total = 0;
       onProgress({ phase: 'restore-database', done: 0, total: 0 });
       await copyDatabase(source, app.db, {
         replace: true,
-        onProgress: (p) => {
-          if (p.copied === 0) total += p.total;
-          onProgress({ phase: 'restore-database', done: p.copied, total: p.total });
-        },
+        onProgress: (p) => onProgress({ phase: 'restore-database', done: p.copied, total: p.total, item: p.table }),
         beforeCommit: async (tx) => {
           collections = await app.collections.read(tx);
           await app.settings.load(tx);
         },
         onCommit: () => app.collections.apply(collections),
       });
-      onProgress({ phase: 'restore-database', done: total, total });
     } catch (err) {
       // The settings were loaded from the copy before its commit; read back what is committed.
       await app.settings.load().catch(() => {});
