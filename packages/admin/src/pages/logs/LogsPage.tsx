@@ -51,7 +51,7 @@ export default function LogsPage() {
   const [result, setResult] = useState<ListResult<LogModel>>();
   const [buckets, setBuckets] = useState<Bucket[]>([]);
   const [error, setError] = useState<string>();
-  const [loading, setLoading] = useState(false);
+  const [loading, setLoading] = useState(true);
   const [autoRefresh, setAutoRefresh] = useState(false);
   // The open entry is in the URL (#/logs/<id>): links to a failed request can be shared, and Back
   // closes the inspector. It is found by id, not index, because auto-refresh shifts the list.
