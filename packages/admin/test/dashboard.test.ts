@@ -6,16 +6,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, launchBrowser, screenshot, skipReason, startServer, watchProblems, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, launchBrowser, postgresUnavailable, screenshot, skipReason, startServer, TEST_ENGINES, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct horse battery';
 const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
-const skip = skipReason();
-if (skip) console.log(`# skipping the dashboard e2e tests: ${skip}`);
+const noBrowser = skipReason();
+if (noBrowser) console.log(`# skipping the dashboard e2e tests: ${noBrowser}`);
+const noPostgres = TEST_ENGINES.includes('postgres') && !noBrowser ? await postgresUnavailable() : undefined;
 
-describe('dashboard', { skip, timeout: 180_000 }, () => {
+for (const engine of TEST_ENGINES) {
+  const skip = noBrowser ?? (engine === 'postgres' ? noPostgres : undefined);
+  describe(`dashboard [${engine}]`, { skip, timeout: 240_000 }, () => dashboardSession(engine));
+}
+
+/** One user's first session against a fresh server on `engine`. */
+function dashboardSession(engine: Engine) {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
@@ -23,7 +30,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
 
   before(async () => {
     await buildDashboard();
-    server = await startServer();
+    server = await startServer(engine);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     problems = watchProblems(page);
@@ -52,7 +59,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Create superuser and sign in' }).click();
     await page.getByRole('heading', { name: 'Collections', exact: true, level: 1 }).waitFor();
     assert.match(await page.locator('.sidebar-foot').innerText(), new RegExp(EMAIL));
-    await screenshot(page, 'setup-done');
+    await screenshot(page, `${engine}-setup-done`);
     assertNoProblems();
   });
 
@@ -69,7 +76,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     // The session survives a reload (the SDK keeps the token in localStorage).
     await page.reload();
     await page.getByRole('heading', { name: 'Collections', exact: true, level: 1 }).waitFor();
-    await screenshot(page, 'signed-in');
+    await screenshot(page, `${engine}-signed-in`);
     assertNoProblems();
   });
 
@@ -105,7 +112,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     await listRule.getByText(/nope/).filter({ hasText: 'Invalid rule' }).waitFor();
     await listRule.getByLabel('listRule expression').fill('title != "" && published = true');
     await listRule.getByText('valid', { exact: true }).waitFor();
-    await screenshot(page, 'collection-rules');
+    await screenshot(page, `${engine}-collection-rules`);
 
     await editor.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name: 'posts' }).waitFor();
@@ -160,7 +167,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     await filter.fill('');
     await filter.press('Enter');
     await page.getByRole('row').filter({ hasText: 'Hello again' }).waitFor();
-    await screenshot(page, 'records');
+    await screenshot(page, `${engine}-records`);
     assertNoProblems();
   });
 
@@ -188,7 +195,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     const card = editor.locator('.field-card').last();
     await card.getByPlaceholder('field_name').fill('author');
     await card.getByLabel('Related collection').selectOption({ label: 'users' });
-    await screenshot(page, 'collection-fields');
+    await screenshot(page, `${engine}-collection-fields`);
     await editor.getByRole('button', { name: 'Save changes' }).click();
     await editor.waitFor({ state: 'detached' });
 
@@ -238,6 +245,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     await thumb.waitFor();
     await page.waitForFunction((img) => (img as HTMLImageElement).complete, await thumb.elementHandle());
     assert.ok(await thumb.evaluate((img) => (img as HTMLImageElement).naturalWidth > 0), 'the thumbnail loads');
+    await screenshot(page, `${engine}-file-thumbnail`);
 
     await page.getByRole('row').filter({ hasText: 'Hello again' }).getByRole('button').first().click();
     form = page.getByRole('dialog', { name: /^posts · / });
@@ -288,6 +296,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Delete selected' }).click();
     await page.getByRole('dialog', { name: 'Delete 3 records?' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByText('No records yet.').waitFor();
+    await screenshot(page, `${engine}-bulk-deleted`);
 
     await page.getByRole('button', { name: 'Edit collection' }).click();
     editor = page.getByRole('dialog', { name: 'Edit notes' });
@@ -308,6 +317,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     await page.keyboard.press('Enter');
     const form = page.getByRole('dialog');
     await form.getByRole('heading').filter({ hasText: 'posts ·' }).waitFor();
+    await screenshot(page, `${engine}-keyboard-record`);
     await page.keyboard.press('Escape');
     await form.waitFor({ state: 'detached' });
     assert.equal(await open.evaluate((el) => el === document.activeElement), true);
@@ -322,7 +332,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(background, 'rgb(18, 22, 29)');
-    await screenshot(page, 'records-dark');
+    await screenshot(page, `${engine}-records-dark`);
     await page.getByLabel('Theme').selectOption('system');
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), undefined);
     assertNoProblems();
@@ -338,7 +348,7 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     await menu.click();
     assert.equal(await menu.getAttribute('aria-expanded'), 'true');
     await page.waitForFunction(() => document.getElementById('sidebar')!.getBoundingClientRect().x >= 0);
-    await screenshot(page, 'phone-drawer');
+    await screenshot(page, `${engine}-phone-drawer`);
     await page.keyboard.press('Escape');
     assert.equal(await menu.getAttribute('aria-expanded'), 'false');
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -358,9 +368,9 @@ describe('dashboard', { skip, timeout: 180_000 }, () => {
     assert.match(text, /GET 400/);
     assert.match(text, /Invalid filter/);
     assert.match(text, /curl /);
-    await screenshot(page, 'logs-inspector');
+    await screenshot(page, `${engine}-logs-inspector`);
     await page.keyboard.press('Escape');
     await inspector.waitFor({ state: 'detached' });
     assertNoProblems();
   });
-});
+}

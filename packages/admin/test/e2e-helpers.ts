@@ -5,12 +5,14 @@
  * @module
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -40,6 +42,41 @@ export async function buildDashboard(): Promise<void> {
   adminDir = outDir;
 }
 
+export type Engine = 'sqlite' | 'postgres';
+
+/** The same variables as the server's suites: BASALT_TEST_DIALECTS and BASALT_TEST_POSTGRES_URL. */
+export const TEST_ENGINES: readonly Engine[] = (process.env.BASALT_TEST_DIALECTS ?? 'sqlite,postgres')
+  .split(',')
+  .map((s) => s.trim().toLowerCase())
+  .filter((s): s is Engine => s === 'sqlite' || s === 'postgres');
+const POSTGRES_URL = process.env.BASALT_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Why PostgreSQL cannot be used, or undefined when it answers. */
+export async function postgresUnavailable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (err) {
+    const reason = `PostgreSQL at ${POSTGRES_URL} is unreachable (${(err as Error).message})`;
+    if (process.env.BASALT_TEST_REQUIRE_SERVICES === '1') throw new Error(`${reason}; BASALT_TEST_REQUIRE_SERVICES=1 forbids skipping.`);
+    return reason;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const srv = createServer();
@@ -61,10 +98,13 @@ export interface RunningServer {
 }
 
 /** Starts `basalt serve` with the Node running this test (the pinned one under `npm test`), serving the last `buildDashboard()`. */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(engine: Engine = 'sqlite'): Promise<RunningServer> {
   const dir = await mkdtemp(join(tmpdir(), 'basalt-admin-e2e-'));
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(REPO, 'packages/server/bin/basalt.js'), 'serve', '--http', `127.0.0.1:${port}`, '--dir', dir], {
+  // On PostgreSQL each server gets a fresh schema, dropped when it stops.
+  const schema = engine === 'postgres' ? `basalt_e2e_${randomBytes(6).toString('hex')}` : undefined;
+  const db = schema ? ['--db', `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [join(REPO, 'packages/server/bin/basalt.js'), 'serve', '--http', `127.0.0.1:${port}`, '--dir', dir, ...db], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: adminDir ? { ...process.env, BASALT_ADMIN_DIR: adminDir } : process.env,
   });
@@ -100,6 +140,7 @@ export async function startServer(): Promise<RunningServer> {
         await exited;
       }
       await rm(dir, { recursive: true, force: true });
+      if (schema) await dropSchema(schema);
     },
   };
 }
