@@ -83,6 +83,11 @@ function parseOptions() {
     const r = spawnSync(process.execPath, [fileURLToPath(new URL('./realtime.ts', import.meta.url)), ...argv.slice(1)], { stdio: 'inherit' });
     process.exit(r.status ?? 1);
   }
+  // `npm run bench -- files [...]`: upload/download throughput, thumbnails, RSS (bench/files.ts).
+  if (argv[0] === 'files') {
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('./files.ts', import.meta.url)), ...argv.slice(1)], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  }
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

@@ -27,6 +27,12 @@ export interface ByteRange {
 export interface FileStore {
   /** Stores `body` under `key`, replacing any object there; resolves once it is durable. */
   put(key: string, body: Readable | Buffer, options?: { contentType?: string; size?: number }): Promise<void>;
+  /**
+   * Optional: stores the local file at `path` under `key`, by moving it when the store can (the
+   * local store on the same filesystem renames it: no second copy of an upload). The file at
+   * `path` may be gone afterwards. Callers fall back to `put` with a stream when it is absent.
+   */
+  putFile?(key: string, path: string, options?: { contentType?: string; size?: number }): Promise<void>;
   /** A stream of the object (or of `range` of it); rejects with `FileNotFoundError` when absent. */
   read(key: string, range?: ByteRange): Promise<Readable>;
   /** The object's metadata, or `undefined` when absent. */

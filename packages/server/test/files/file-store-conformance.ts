@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { FileNotFoundError, type FileStore } from '../../src/files/types.ts';
@@ -148,6 +151,19 @@ export function fileStoreConformance(name: string, open: () => Promise<StoreHand
       await assert.rejects(async () => {
         for await (const _ of store.list('a/../')) void _;
       }, RangeError);
+    });
+
+    it('stores a local file with putFile when the store has it', async (t) => {
+      if (!store.putFile) return t.skip('this store has no putFile (callers stream through put)');
+      const dir = mkdtempSync(join(tmpdir(), 'basalt-putfile-'));
+      try {
+        const path = join(dir, 'upload.part');
+        writeFileSync(path, 'moved content');
+        await store.putFile('m1/r1/moved.txt', path, { size: 13 });
+        assert.equal((await readAll(await store.read('m1/r1/moved.txt'))).toString(), 'moved content');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('keeps names with spaces and unicode', async () => {

@@ -26,6 +26,8 @@ export interface FileUpload {
   size: number;
   /** A fresh stream of the whole content. */
   open(): Readable;
+  /** A local file holding the content, which a store may take over (move) when saving it. */
+  path?: string;
 }
 
 /** Uploads of one create/update, by body key: `documents`, `documents+` or `+documents`. */
@@ -180,7 +182,9 @@ export async function saveRecordFiles(app: App, hooks: FileSaveHooks, collection
     const key = recordFileKey(collection.id, recordId, filename);
     // Queued before the write: a write that fails halfway must not leave a partial object either.
     hooks.afterRollback?.push(() => store.delete(key));
-    await store.put(key, prepared.upload.open(), { contentType: prepared.contentType, size: prepared.upload.size });
+    const options = { contentType: prepared.contentType, size: prepared.upload.size };
+    if (prepared.upload.path && store.putFile) await store.putFile(key, prepared.upload.path, options);
+    else await store.put(key, prepared.upload.open(), options);
   }
   const toDelete = removed.filter((name) => !keep.has(name));
   if (toDelete.length) hooks.afterCommit.push(() => deleteRecordFiles(app, store, collection.id, recordId, toDelete));

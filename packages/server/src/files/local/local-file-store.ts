@@ -5,13 +5,16 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertFileKey, assertFilePrefix } from '../file-key.ts';
 import { FileNotFoundError, type ByteRange, type FileStore, type StoredFileInfo } from '../types.ts';
+
+/** Read size of downloads: 4× Node's default, fewer chunks through the HTTP response per file. */
+const READ_CHUNK_BYTES = 256 * 1024;
 
 /** The folder, inside the root, where objects are written before being renamed into place. */
 const TEMP_FOLDER = '.tmp';
@@ -54,6 +57,24 @@ export class LocalFileStore implements FileStore {
     }
   }
 
+  async putFile(key: string, path: string, options?: { contentType?: string; size?: number }): Promise<void> {
+    const target = this.#path(key);
+    const handle = await open(path, 'r+');
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      await rename(path, target);
+    } catch (err) {
+      // Another filesystem: copy instead.
+      if ((err as { code?: string }).code !== 'EXDEV') throw err;
+      await this.put(key, createReadStream(path), options);
+    }
+  }
+
   async read(key: string, range?: ByteRange): Promise<Readable> {
     const path = this.#path(key);
     let handle;
@@ -71,7 +92,7 @@ export class LocalFileStore implements FileStore {
       await handle.close();
       throw new FileNotFoundError(key);
     }
-    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    return handle.createReadStream({ ...range, highWaterMark: READ_CHUNK_BYTES });
   }
 
   async stat(key: string): Promise<StoredFileInfo | undefined> {

@@ -189,7 +189,8 @@ export async function streamMultipart(source: AsyncIterable<Buffer>, boundary: s
       } else if (event.type === 'data') {
         if (file) {
           file.upload.size += event.data.length;
-          if (!file.out.write(event.data)) await waitForDrain(file.out);
+          // `once` also rejects if the stream fails while we wait.
+          if (!file.out.write(event.data)) await once(file.out, 'drain');
         } else text?.push(Buffer.from(event.data));
       } else {
         if (file) {
@@ -210,17 +211,13 @@ export async function streamMultipart(source: AsyncIterable<Buffer>, boundary: s
   return { body: mergeFormValues(entries), uploads };
 }
 
-async function waitForDrain(out: WriteStream): Promise<void> {
-  await Promise.race([once(out, 'drain'), once(out, 'error').then(([err]) => Promise.reject(err))]);
-}
-
 /** The uploads of a request as operations take them: by part name, content read from the temporary file. */
 export function fileUploadsOf(uploads: readonly UploadedFile[], rename: (field: string) => string | undefined = (f) => f): Record<string, FileUpload[]> {
   const out: Record<string, FileUpload[]> = {};
   for (const u of uploads) {
     const key = rename(u.field);
     if (key === undefined || key === '__proto__') continue;
-    (out[key] ??= []).push({ name: u.filename, size: u.size, open: () => createReadStream(u.path) });
+    (out[key] ??= []).push({ name: u.filename, size: u.size, open: () => createReadStream(u.path), path: u.path });
   }
   return out;
 }
@@ -416,6 +413,14 @@ function parseUrlEncoded(body: Buffer): Array<[string, string]> {
   return [...new URLSearchParams(body.toString('utf8'))];
 }
 
+/** How many leading bytes of `data` cannot be part of a `delimiter` that continues in the next chunk. */
+function bodyBytesSafe(data: Buffer, delimiter: Buffer): number {
+  for (let i = Math.max(0, data.length - delimiter.length + 1); i < data.length; i++) {
+    if (data[i] === delimiter[0] && data.subarray(i).equals(delimiter.subarray(0, data.length - i))) return i;
+  }
+  return data.length;
+}
+
 /** The headers of one multipart part that matter. `filename` is `undefined` for a plain (text) part. */
 export interface MultipartPartHeader {
   name: string;
@@ -523,7 +528,9 @@ export async function* multipartEvents(source: AsyncIterable<Buffer>, boundary: 
         }
         const found = buf.indexOf(crlfDelimiter, pos);
         if (found === -1) {
-          const safe = buf.length - crlfDelimiter.length + 1;
+          // Keep back only a tail that could begin a delimiter (usually none), so the next chunk
+          // rarely needs copying onto it.
+          const safe = pos + bodyBytesSafe(buf.subarray(pos), crlfDelimiter);
           if (safe > pos) {
             yield { type: 'data', data: buf.subarray(pos, safe) };
             pos = safe;
