@@ -8,18 +8,31 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { request } from '../helpers/scenario.ts';
 import { forEachDialect, sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const CLIENT_ID = 'review-client';
 const CLIENT_SECRET = 'review-secret-0123456789';
+const ISSUER = 'https://idp.example.com';
 
-/** What the user-info endpoint answers for a code: a profile, or raw text sent as the body. */
-type Answer = { profile: Record<string, unknown> } | { raw: string };
+/**
+ * What a code yields: the user-info endpoint's profile or raw body, or an id_token in the token
+ * answer (for the provider configured with a key set).
+ */
+type Answer = { profile: Record<string, unknown> } | { raw: string } | { idToken: string };
+
+/** Sends `text` chunked, without a content-length: the client only learns the size by reading. */
+function sendChunked(res: import('node:http').ServerResponse, text: string) {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  for (let i = 0; i < text.length; i += 64 * 1024) res.write(text.slice(i, i + 64 * 1024));
+  res.end();
+}
 
 async function startProvider() {
   const grants = new Map<string, Answer>();
   const tokens = new Map<string, Answer>();
+  const keys = { jwks: '{"keys":[]}' };
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url!, 'http://x');
     const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -32,25 +45,23 @@ async function startProvider() {
       if (form.get('client_secret') !== CLIENT_SECRET || !grant) return json(400, { error: 'invalid_grant' });
       const token = randomBytes(10).toString('hex');
       tokens.set(token, grant);
-      return json(200, { access_token: token, token_type: 'Bearer', expires_in: 3600 });
+      return json(200, { access_token: token, token_type: 'Bearer', expires_in: 3600, ...('idToken' in grant ? { id_token: grant.idToken } : {}) });
     }
     if (url.pathname === '/userinfo') {
       const answer = tokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
       if (!answer) return json(401, { error: 'invalid_token' });
-      if ('raw' in answer) {
-        // Chunked, without a content-length: the client only learns the size by reading.
-        res.writeHead(200, { 'content-type': 'application/json' });
-        for (let i = 0; i < answer.raw.length; i += 64 * 1024) res.write(answer.raw.slice(i, i + 64 * 1024));
-        return res.end();
-      }
-      return json(200, answer.profile);
+      if ('raw' in answer) return sendChunked(res, answer.raw);
+      return json(200, 'profile' in answer ? answer.profile : {});
     }
+    if (url.pathname === '/jwks') return sendChunked(res, keys.jwks);
     return json(404, { error: 'not_found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
     base,
+    /** The key set document the `/jwks` endpoint serves. */
+    keys,
     /** A fresh authorization code whose sign-in yields `answer`. */
     code(answer: Answer): string {
       const code = randomBytes(10).toString('hex');
@@ -67,19 +78,42 @@ forEachDialect((dialect) =>
     let idp: Awaited<ReturnType<typeof startProvider>>;
     let callback: string;
 
+    let signingKey: CryptoKey;
+    let publicJwk: Record<string, unknown>;
+
+    /** An id_token with the claims a valid one has, changed by `claims`. */
+    const idToken = (claims: Record<string, unknown> = {}, key: CryptoKey = signingKey) =>
+      new SignJWT({ email_verified: true, ...claims })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuer(ISSUER)
+        .setAudience(CLIENT_ID)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(key);
+
+    const signInWithIdToken = (token: string) => t.client().collection('users').authWithOAuth2Code('oidc2', idp.code({ idToken: token }), 'v'.repeat(43), callback);
+
     const signIn = (answer: Answer, createData: Record<string, unknown> = {}, pb = t.client()) =>
       pb.collection('users').authWithOAuth2Code('oidc', idp.code(answer), 'v'.repeat(43), callback, createData);
 
     before(async () => {
       t = await startTestServer({ dialect });
       idp = await startProvider();
+      const pair = await generateKeyPair('RS256');
+      signingKey = pair.privateKey;
+      publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+      idp.keys.jwks = JSON.stringify({ keys: [publicJwk] });
       callback = `${t.url}/app/callback`;
       const users = await t.admin.collections.getOne('users');
       await t.admin.collections.update('users', {
         oauth2: {
           ...users.oauth2,
           enabled: true,
-          providers: [{ name: 'oidc', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authURL: `${idp.base}/authorize`, tokenURL: `${idp.base}/token`, userInfoURL: `${idp.base}/userinfo` }],
+          providers: [
+            { name: 'oidc', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authURL: `${idp.base}/authorize`, tokenURL: `${idp.base}/token`, userInfoURL: `${idp.base}/userinfo` },
+            // Profile from the id_token alone, checked against the key set at /jwks.
+            { name: 'oidc2', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authURL: `${idp.base}/authorize`, tokenURL: `${idp.base}/token`, extra: { jwksURL: `${idp.base}/jwks`, issuers: [ISSUER] } },
+          ],
         },
       });
     });
@@ -115,6 +149,57 @@ forEachDialect((dialect) =>
       assert.ok(entry, 'the failed request is logged with its body');
       assert.ok(!JSON.stringify(logs.json).includes(verifier), 'the verifier is not in the log');
       assert.equal(entry.data.body.codeVerifier, '[REDACTED]');
+    });
+    it('an id_token is checked: signature, algorithm, audience, issuer, expiry (required)', async () => {
+      const ok = await signInWithIdToken(await idToken({ sub: 'jwt-1', email: 'jwt1@example.com' }));
+      assert.equal(ok.record.email, 'jwt1@example.com');
+      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { sub: 'jwt-bad', email: 'jwtbad@example.com', email_verified: true, iss: ISSUER, aud: CLIENT_ID, iat: now, exp: now + 300 };
+      const other = (await generateKeyPair('RS256')).privateKey;
+      const signed = (payload: Record<string, unknown>) => new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(signingKey);
+      const bad = [
+        `${b64({ alg: 'none' })}.${b64(claims)}.`,
+        // HS256 keyed with the public key's text: the classic key-confusion forgery.
+        await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).sign(new TextEncoder().encode(JSON.stringify(publicJwk))),
+        await idToken({ sub: 'jwt-bad', email: 'jwtbad@example.com' }, other),
+        await signed({ ...claims, aud: 'another-client' }),
+        await signed({ ...claims, iss: 'https://evil.example.com' }),
+        await signed({ ...claims, exp: now - 600 }),
+        await signed({ ...claims, exp: undefined }),
+        'not.a.jwt',
+      ];
+      const decodeProtectedAndPayload = (token: string) => token.split('.').slice(0, 2).map((p) => Buffer.from(p, 'base64url').toString());
+      for (const token of bad) {
+        const e = await signInWithIdToken(token).then(
+          () => ({ status: 200, message: '' }),
+          (err) => ({ status: err.status, message: err.response?.message }),
+        );
+        assert.equal(e.status, 400, JSON.stringify(decodeProtectedAndPayload(token)));
+        assert.equal(e.message, 'Failed to fetch OAuth2 user.');
+      }
+      const none = await t.admin.collection('users').getList(1, 1, { filter: 'email = "jwtbad@example.com"' });
+      assert.equal(none.totalItems, 0);
+    });
+
+    it('a key set of many megabytes is refused, not buffered: 400', async () => {
+      const users = await t.admin.collections.getOne('users');
+      // A key set URL of its own, so no set fetched by an earlier test is reused.
+      const jwksURL = `${idp.base}/jwks?set=${randomBytes(6).toString('hex')}`;
+      const oidc3 = { name: 'oidc3', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authURL: `${idp.base}/authorize`, tokenURL: `${idp.base}/token`, extra: { jwksURL, issuers: [ISSUER] } };
+      await t.admin.collections.update('users', { oauth2: { ...users.oauth2, providers: [...users.oauth2.providers.filter((p: { name: string }) => p.name !== 'oidc3'), oidc3] } });
+      const normal = idp.keys.jwks;
+      idp.keys.jwks = JSON.stringify({ keys: [publicJwk], pad: 'x'.repeat(8 * 1024 * 1024) });
+      try {
+        const code = idp.code({ idToken: await idToken({ sub: 'jwks-big', email: 'jwksbig@example.com' }) });
+        const e = await sdkError(t.client().collection('users').authWithOAuth2Code('oidc3', code, 'v'.repeat(43), callback));
+        assert.equal(e.status, 400);
+        assert.equal(e.message, 'Failed to fetch OAuth2 user.');
+        const none = await t.admin.collection('users').getList(1, 1, { filter: 'email = "jwksbig@example.com"' });
+        assert.equal(none.totalItems, 0);
+      } finally {
+        idp.keys.jwks = normal;
+      }
     });
   }),
 );

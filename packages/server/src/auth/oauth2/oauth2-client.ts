@@ -109,6 +109,16 @@ async function readLimited(res: Response, what: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * `fetch` for a library that reads provider answers itself (jose's key sets): the same size
+ * limit, the body handed over already read.
+ */
+export async function fetchLimited(url: string, init: RequestInit): Promise<Response> {
+  const res = await fetch(url, init);
+  const text = await readLimited(res, 'key set request');
+  return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
 const VERIFIER_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';
 
 /** A PKCE code verifier: 43 characters from a CSPRNG (RFC 7636 §4.1). */

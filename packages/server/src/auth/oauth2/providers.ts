@@ -5,8 +5,8 @@
  * {@link OAuth2User} whose `email` is set only when the provider says it is verified.
  * @module
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { OAuth2Client, OAuth2ProviderError, PROVIDER_TIMEOUT_MS, claim, fetchJson, type OAuth2Token, type OAuth2User } from './oauth2-client.ts';
+import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
+import { OAuth2Client, OAuth2ProviderError, PROVIDER_TIMEOUT_MS, claim, fetchJson, fetchLimited, type OAuth2Token, type OAuth2User } from './oauth2-client.ts';
 
 /** A provider as configured on a collection (`oauth2.providers[]`). */
 export interface OAuth2ProviderSettings {
@@ -224,7 +224,7 @@ function discover(issuer: string): Promise<Discovery> {
 function keySet(url: string): ReturnType<typeof createRemoteJWKSet> {
   let set = jwksCache.get(url);
   if (!set) {
-    set = createRemoteJWKSet(new URL(url), { timeoutDuration: PROVIDER_TIMEOUT_MS });
+    set = createRemoteJWKSet(new URL(url), { timeoutDuration: PROVIDER_TIMEOUT_MS, [customFetch]: fetchLimited });
     jwksCache.set(url, set);
     if (jwksCache.size > 100) jwksCache.delete(jwksCache.keys().next().value!);
   }
@@ -284,6 +284,8 @@ export async function createOAuth2Provider(settings: OAuth2ProviderSettings): Pr
           ({ payload: claims } = await jwtVerify(token.idToken, keySet(verify.jwksURL), {
             audience: settings.clientId,
             issuer: verify.issuers.length ? verify.issuers : undefined,
+            // OIDC Core §2: an id_token always says whom it is for and until when.
+            requiredClaims: ['sub', 'exp', 'iat'],
             algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'],
           }));
         } catch (err) {
