@@ -5,7 +5,7 @@
  * automatic backups with cronMaxKeep, and a SQLite-made backup restored into PostgreSQL.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -78,6 +78,8 @@ class GatedStore implements FileStore {
 
 interface BackupServer {
   url: string;
+  /** The data directory (scratch space in `.tmp/`). */
+  dir: string;
   app: App;
   files: GatedStore;
   admin: PocketBase;
@@ -109,6 +111,7 @@ async function startBackupServer(dialect: DialectName): Promise<BackupServer> {
   await admin.collection('_superusers').authWithPassword(SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
   return {
     url,
+    dir,
     app,
     files,
     admin,
@@ -475,6 +478,21 @@ forEachDialect((dialect) => {
       assert.deepEqual(keys, ['@auto_pb_backup_basalt_20260502033010.zip', '@auto_pb_backup_basalt_20260503033010.zip', 'manual.zip']);
       for (const k of keys) await s.admin.backups.delete(k);
       await s.admin.settings.update({ backups: { cron: '' } });
+    });
+
+    it('removes work folders a crash left behind (older than a day) when the schedule starts', async () => {
+      const old = join(s.dir, '.tmp', 'restore-crashed');
+      const recent = join(s.dir, '.tmp', 'create-running');
+      const unrelated = join(s.dir, '.tmp', 'upload-old');
+      for (const d of [old, recent, unrelated]) mkdirSync(join(d, 'staging'), { recursive: true });
+      const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+      utimesSync(old, twoDaysAgo, twoDaysAgo);
+      utimesSync(unrelated, twoDaysAgo, twoDaysAgo);
+      s.app.backups.startCron();
+      await s.app.idle();
+      assert.equal(existsSync(old), false);
+      assert.equal(existsSync(recent), true);
+      assert.equal(existsSync(unrelated), true);
     });
   });
 });

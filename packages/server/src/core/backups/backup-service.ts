@@ -10,7 +10,7 @@
  * @module
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -392,6 +392,8 @@ export class BackupService {
    */
   startCron(): void {
     if (this.#cronTimer || !this.#options) return;
+    const tempDir = this.#options.tempDir;
+    this.#app.runInBackground('remove the work folders of interrupted backups', () => removeLeftovers(tempDir, this.#app.now()));
     const schedule = () => {
       const now = Date.now();
       this.#cronTimer = setTimeout(() => {
@@ -412,6 +414,25 @@ export class BackupService {
     await this.#app.idle();
     await this.#s3?.store.close();
     await this.#options?.store.close();
+  }
+}
+
+/** Age after which a work folder in `tempDir` is taken for the leftover of a crashed process. */
+export const LEFTOVER_AGE_MS = 24 * 60 * 60 * 1000;
+
+/** Removes `create-…`/`restore-…` work folders older than LEFTOVER_AGE_MS (a crash left them). */
+async function removeLeftovers(tempDir: string, now: Date): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(tempDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!/^(create|restore)-/.test(name)) continue;
+    const path = join(tempDir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory() && now.getTime() - info.mtimeMs > LEFTOVER_AGE_MS) await rm(path, { recursive: true, force: true });
   }
 }
 
