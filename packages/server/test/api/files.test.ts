@@ -297,3 +297,24 @@ forEachDialect((dialect) =>
     });
   }),
 );
+
+forEachDialect((dialect) =>
+  describe('files: the per-collection body limit', () => {
+    let t: TestServer;
+    before(async () => {
+      // A 16 KiB base limit: the collection allows 16 KiB + maxSize × maxSelect (2 × 8000 bytes).
+      t = await startTestServer({ dialect, bodyLimit: 16 * 1024 });
+      await t.admin.collections.create({ name: 'small', type: 'base', createRule: '', fields: [{ name: 'f', type: 'file', maxSelect: 2, maxSize: 8000 }] });
+    });
+    after(() => t.close());
+
+    it('accepts uploads within the collection limit and answers 413 past it, leaving no file', async () => {
+      const ok = await t.client().collection('small').create({ f: [file('x'.repeat(7000), 'a.txt'), file('y'.repeat(7000), 'b.txt')] });
+      assert.equal(ok.f.length, 2);
+      const before = await keys(t.app.files, '');
+      const e = await sdkError(t.client().collection('small').create({ f: [file('z'.repeat(40_000), 'big.txt')] }));
+      assert.equal(e.status, 413);
+      assert.deepEqual(await keys(t.app.files, ''), before);
+    });
+  }),
+);
