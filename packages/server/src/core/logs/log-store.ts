@@ -82,6 +82,16 @@ export class SqlLogStore implements LogStore {
   }
 
   async init(): Promise<void> {
+    try {
+      await this.#create();
+    } catch {
+      // Another node created the table at the same moment (PostgreSQL's IF NOT EXISTS is not
+      // atomic between sessions); a second attempt finds it. A real problem fails again.
+      await this.#create();
+    }
+  }
+
+  async #create(): Promise<void> {
     const d = this.database.dialect;
     const q = d.quote.bind(d);
     await this.database.exec(
