@@ -29,6 +29,12 @@ async function buildOwnDashboard(): Promise<string> {
   return out;
 }
 
+/** Nothing wider than the screen, neither the document nor the scrolling main area (wide tables scroll in their own box). */
+const fitsScreen = () => {
+  const main = document.querySelector('main.content')!;
+  return document.documentElement.scrollWidth <= window.innerWidth && main.scrollWidth <= main.clientWidth;
+};
+
 const skip = skipReason();
 if (skip) console.log(`# skipping the API preview e2e test: ${skip}`);
 
@@ -133,6 +139,7 @@ describe('API preview', { skip, timeout: 180_000 }, () => {
     await page.setViewportSize({ width: 390, height: 844 });
     // The sidebar slides off-screen at phone width; wait for it so the screenshot shows the page.
     await page.waitForFunction(() => document.getElementById('sidebar')!.getBoundingClientRect().right <= 0);
+    assert.equal(await page.evaluate(fitsScreen), true);
     await page.getByRole('heading', { name: 'List auth methods' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'api-preview-phone');
     await page.setViewportSize({ width: 1280, height: 900 });

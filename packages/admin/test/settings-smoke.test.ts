@@ -29,6 +29,12 @@ async function buildOwnDashboard(): Promise<string> {
   return out;
 }
 
+/** Nothing wider than the screen, neither the document nor the scrolling main area (wide tables scroll in their own box). */
+const fitsScreen = () => {
+  const main = document.querySelector('main.content')!;
+  return document.documentElement.scrollWidth <= window.innerWidth && main.scrollWidth <= main.clientWidth;
+};
+
 const skip = skipReason();
 if (skip) console.log(`# skipping the settings e2e test: ${skip}`);
 
@@ -134,6 +140,18 @@ describe('settings', { skip, timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     assert.deepEqual((await patch).postDataJSON(), { smtp: { username: 'mailer' } });
     await page.getByText('Settings saved.').first().waitFor();
+    assert.deepEqual(problems.take(), []);
+  });
+
+  it('fits a phone screen in the dark theme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForFunction(() => document.getElementById('sidebar')!.getBoundingClientRect().right <= 0);
+    assert.equal(await page.evaluate(fitsScreen), true);
+    await page.getByRole('heading', { name: 'Rate limits' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'settings-phone-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 900 });
     assert.deepEqual(problems.take(), []);
   });
 });

@@ -24,17 +24,15 @@ function defaultColumns(collection: CollectionModel): string[] {
   return collection.fields.filter((f) => f.type !== 'password' && !f.hidden).slice(0, DEFAULT_COLUMNS).map((f) => f.name);
 }
 
-function loadColumns(collection: CollectionModel): string[] {
+/** The user's saved choice, or null when there is none (then the defaults follow the schema). */
+function loadColumns(collection: CollectionModel): string[] | null {
   try {
     const saved = JSON.parse(localStorage.getItem(columnsKey(collection)) ?? 'null') as unknown;
-    if (Array.isArray(saved)) {
-      const names = saved.filter((n): n is string => typeof n === 'string' && collection.fields.some((f) => f.name === n));
-      if (names.length) return names;
-    }
+    if (Array.isArray(saved)) return saved.filter((n): n is string => typeof n === 'string');
   } catch {
     // A corrupt saved value falls back to the defaults.
   }
-  return defaultColumns(collection);
+  return null;
 }
 
 function ColumnChooser({ fields, visible, onChange }: { fields: CollectionField[]; visible: string[]; onChange: (v: string[]) => void }) {
@@ -98,7 +96,10 @@ export default function RecordsPage({ collection, onEdit }: { collection: Collec
   const [perPage, setPerPage] = useState(20);
   const [result, setResult] = useState<ListResult<RecordModel> | null>(null);
   const [listError, setListError] = useState<string>();
-  const [columns, setColumns] = useState(() => loadColumns(collection));
+  const [savedColumns, setSavedColumns] = useState(() => loadColumns(collection));
+  const chosen = savedColumns?.filter((n) => collection.fields.some((f) => f.name === n));
+  const columns = chosen?.length ? chosen : defaultColumns(collection);
+  const columnsKeyString = columns.join(',');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<RecordModel | 'new' | null>(null);
   const [confirmBulk, setConfirmBulk] = useState(false);
@@ -108,7 +109,8 @@ export default function RecordsPage({ collection, onEdit }: { collection: Collec
   const load = useCallback(async () => {
     try {
       // Expanding the shown relations lets their cells name the related records.
-      const expand = collection.fields.filter((f) => f.type === 'relation' && columns.includes(f.name)).map((f) => f.name).join(',');
+      const shown = columnsKeyString.split(',');
+      const expand = collection.fields.filter((f) => f.type === 'relation' && shown.includes(f.name)).map((f) => f.name).join(',');
       const r = await pb.collection(collection.name).getList(page, perPage, { filter, sort, expand: expand || undefined, requestKey: `records-${collection.id}` });
       setResult(r);
       setListError(undefined);
@@ -117,7 +119,7 @@ export default function RecordsPage({ collection, onEdit }: { collection: Collec
       setListError(errorMessage(err));
       setResult(null);
     }
-  }, [collection, page, perPage, filter, sort, columns]);
+  }, [collection, page, perPage, filter, sort, columnsKeyString]);
 
   useEffect(() => {
     void load();
@@ -129,7 +131,7 @@ export default function RecordsPage({ collection, onEdit }: { collection: Collec
     setFilter(filterText.trim());
   };
   const saveColumns = (names: string[]) => {
-    setColumns(names);
+    setSavedColumns(names);
     localStorage.setItem(columnsKey(collection), JSON.stringify(names));
   };
   const items = result?.items ?? [];
