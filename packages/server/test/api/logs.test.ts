@@ -192,6 +192,11 @@ forEachDialect((dialect) =>
         assert.equal(entry.data.auth, '_superusers');
         assert.equal('userIP' in entry.data, false);
         assert.equal('remoteIP' in entry.data, false);
+        await t.fetch('/api/collections/nope/records?marker=ipheaders', { headers: { 'X-Forwarded-For': '203.0.113.9', 'X-Other': 'kept' } });
+        const [failed] = await logsMatching(t.admin, 'data.url ~ "marker=ipheaders"');
+        assert.equal(failed.data.headers['x-other'], 'kept');
+        assert.equal('x-forwarded-for' in failed.data.headers, false);
+        assert.ok(!JSON.stringify(failed).includes('203.0.113.9'));
       } finally {
         await t.admin.settings.update({ logs: { logIP: true, logAuthId: false } });
       }

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../core/app.ts';
 import { redactBody, redactUrl, redactValue } from '../../core/logs/log-redaction.ts';
 import { LOG_LEVEL } from '../../core/logs/log-store.ts';
+import type { Settings } from '../../core/settings/settings.ts';
 import { clientIp } from './client-ip.ts';
 import { toErrorEnvelope, defaultMessageFor } from './errors.ts';
 
@@ -39,13 +40,24 @@ export const MAX_LOGGED_URL = 4096;
 const bounded = (text: string): string => (text.length > MAX_LOGGED_URL ? `${text.slice(0, MAX_LOGGED_URL)}…` : text);
 const headerText = (value: string | string[] | undefined): string => bounded(Array.isArray(value) ? (value[0] ?? '') : (value ?? ''));
 
-function failureData(request: FastifyRequest, status: number): Record<string, unknown> {
+/** Headers that carry client addresses: left out of entries when `logs.logIP` is off. */
+const IP_HEADERS = ['x-forwarded-for', 'x-real-ip', 'forwarded', 'cf-connecting-ip', 'fly-client-ip', 'true-client-ip', 'x-client-ip'];
+
+function loggedHeaders(request: FastifyRequest, settings: Settings): unknown {
+  const headers = redactValue(request.headers) as Record<string, unknown>;
+  if (!settings.logs.logIP) {
+    for (const name of [...IP_HEADERS, ...settings.trustedProxy.headers.map((h) => h.toLowerCase())]) delete headers[name];
+  }
+  return headers;
+}
+
+function failureData(request: FastifyRequest, status: number, settings: Settings): Record<string, unknown> {
   const err = request.basaltError;
   const envelope = err === undefined ? { status, message: defaultMessageFor(status), data: {} } : toErrorEnvelope(err).body;
   const out: Record<string, unknown> = { error: envelope.message };
   if (Object.keys(envelope.data).length) out.details = redactValue(envelope.data);
   else if (status >= 500 && err instanceof Error) out.details = err.message;
-  out.headers = redactValue(request.headers);
+  out.headers = loggedHeaders(request, settings);
   const body = request.body;
   if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0)) out.body = redactBody(body);
   const uploads = request.uploads;
@@ -81,7 +93,7 @@ function record(app: App, request: FastifyRequest, reply: FastifyReply): void {
   }
   data.referer = headerText(request.headers.referer);
   data.userAgent = headerText(request.headers['user-agent']);
-  if (failed) Object.assign(data, failureData(request, status));
+  if (failed) Object.assign(data, failureData(request, status, settings));
   app.logs.add(level, `${request.method} ${bounded(path)}`, data);
 }
 
