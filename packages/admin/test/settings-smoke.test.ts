@@ -143,6 +143,17 @@ describe('settings', { skip, timeout: 180_000 }, () => {
     assert.deepEqual(problems.take(), []);
   });
 
+  it('sends a test email request and shows the server\'s answer inline', async () => {
+    const test = page.getByRole('group', { name: 'Send a test email' });
+    await test.getByLabel('To').fill('not-an-email');
+    await test.getByLabel('Template', { exact: true }).selectOption('password-reset');
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/settings/test/email'));
+    await test.getByRole('button', { name: 'Send test email' }).click();
+    assert.deepEqual((await sent).postDataJSON(), { email: 'not-an-email', template: 'password-reset', collection: '_superusers' });
+    await test.getByRole('alert').filter({ hasText: /email: / }).waitFor();
+    assert.deepEqual(problems.take(), []);
+  });
+
   it('fits a phone screen in the dark theme', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.setViewportSize({ width: 390, height: 844 });
