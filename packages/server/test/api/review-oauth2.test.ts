@@ -201,5 +201,20 @@ forEachDialect((dialect) =>
         idp.keys.jwks = normal;
       }
     });
+
+    it('without an encryption key, a secret that looks encrypted is refused (400), not stored to break the next start', async () => {
+      const token = t.admin.authStore.token;
+      const users = await t.admin.collections.getOne('users');
+      const provider = { name: 'google', clientId: 'g-client', clientSecret: 'enc:v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' };
+      const collection = await request(t, 'PATCH', '/api/collections/users', { token, body: { oauth2: { ...users.oauth2, providers: [...users.oauth2.providers, provider] } } });
+      assert.equal(collection.status, 400, collection.text);
+      const settings = await request(t, 'PATCH', '/api/settings', { token, body: { smtp: { password: 'enc:v1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' } } });
+      assert.equal(settings.status, 400, settings.text);
+      // What a restart reads: the stored documents still open.
+      await t.app.settings.load();
+      await t.app.collections.reload();
+      const after = await t.admin.collections.getOne('users');
+      assert.ok(!after.oauth2.providers.some((p: { name: string }) => p.name === 'google'));
+    });
   }),
 );

@@ -5,7 +5,7 @@
  * @module
  */
 import { SecretBox, isSealed, parseEncryptionKey } from '../../auth/encryption.ts';
-import { InternalError } from '../errors.ts';
+import { BadRequestError, InternalError } from '../errors.ts';
 
 export class StoredSecrets {
   readonly #box: SecretBox | undefined;
@@ -23,7 +23,10 @@ export class StoredSecrets {
   }
 
   seal(plain: string): string {
-    return this.#box ? this.#box.seal(plain) : plain;
+    if (this.#box) return this.#box.seal(plain);
+    // Kept as it is, such a value would read back as an encrypted one that no key opens.
+    if (isSealed(plain)) throw new BadRequestError('A secret starting with "enc:v1:" can only be saved when BASALT_ENCRYPTION_KEY is set.');
+    return plain;
   }
 
   /** Plain text of a stored secret; `what` names it in the startup error when it cannot be read. */
