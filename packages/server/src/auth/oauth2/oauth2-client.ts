@@ -116,7 +116,8 @@ async function readLimited(res: Response, what: string): Promise<string> {
 export async function fetchLimited(url: string, init: RequestInit): Promise<Response> {
   const res = await fetch(url, init);
   const text = await readLimited(res, 'key set request');
-  return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+  // A 204 or 304 may not be rebuilt with a body, even an empty one.
+  return new Response(text === '' ? null : text, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 const VERIFIER_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';
