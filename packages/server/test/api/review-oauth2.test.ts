@@ -72,6 +72,33 @@ async function startProvider() {
   };
 }
 
+/** A raw SSE connection to /api/realtime: its client id and a reader of its next events. */
+async function openRealtime(base: string) {
+  const controller = new AbortController();
+  const res = await fetch(`${base}/api/realtime`, { signal: controller.signal });
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  async function next(): Promise<{ event: string; data: string }> {
+    for (;;) {
+      const end = buffer.indexOf('\n\n');
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1).trim() ?? '';
+        if (field('event') || field('data')) return { event: field('event'), data: field('data') };
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the realtime stream ended');
+      buffer += value;
+    }
+  }
+  const connect = await next();
+  assert.equal(connect.event, 'PB_CONNECT');
+  const clientId = JSON.parse(connect.data).clientId as string;
+  return { clientId, next, close: () => controller.abort() };
+}
+
 forEachDialect((dialect) =>
   describe('OAuth2 security review', () => {
     let t: TestServer;
@@ -215,6 +242,36 @@ forEachDialect((dialect) =>
       await t.app.collections.reload();
       const after = await t.admin.collections.getOne('users');
       assert.ok(!after.oauth2.providers.some((p: { name: string }) => p.name === 'google'));
+    });
+
+    it('/api/oauth2-redirect delivers a code to the one client named by state, never to other @oauth2 subscribers', async () => {
+      const a = await openRealtime(t.url);
+      const b = await openRealtime(t.url);
+      const unsubscribed = await openRealtime(t.url);
+      try {
+        for (const c of [a, b]) {
+          const r = await request(t, 'POST', '/api/realtime', { body: { clientId: c.clientId, subscriptions: ['@oauth2'] } });
+          assert.equal(r.status, 204);
+        }
+        const toUnsubscribed = await (await t.fetch(`/api/oauth2-redirect?code=c0&state=${unsubscribed.clientId}`)).text();
+        assert.match(toUnsubscribed, /Authentication failed/, 'a client that did not subscribe to @oauth2 gets nothing');
+        const toA = await (await t.fetch(`/api/oauth2-redirect?code=code-for-a&state=${a.clientId}`)).text();
+        assert.match(toA, /Authentication complete/);
+        const again = await (await t.fetch(`/api/oauth2-redirect?code=second&state=${a.clientId}`)).text();
+        assert.match(again, /Authentication failed/, 'one code per subscription');
+        const toB = await (await t.fetch(`/api/oauth2-redirect?code=code-for-b&state=${b.clientId}`)).text();
+        assert.match(toB, /Authentication complete/);
+        const gotA = await a.next();
+        assert.equal(gotA.event, '@oauth2');
+        assert.deepEqual(JSON.parse(gotA.data), { state: a.clientId, code: 'code-for-a' });
+        // B's first message is its own: A's code never reached it.
+        const gotB = await b.next();
+        assert.deepEqual(JSON.parse(gotB.data), { state: b.clientId, code: 'code-for-b' });
+      } finally {
+        a.close();
+        b.close();
+        unsubscribed.close();
+      }
     });
   }),
 );
