@@ -340,17 +340,17 @@ function dashboardSession(engine: Engine) {
 
   it('turns the sidebar into a drawer on a phone', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    const sidebar = page.locator('#sidebar');
     const menu = page.getByRole('button', { name: 'Menu', exact: true });
     await menu.waitFor();
-    const hiddenBox = await sidebar.boundingBox();
-    assert.ok(hiddenBox && hiddenBox.x + hiddenBox.width <= 0, 'the drawer starts off-screen');
+    // The drawer slides away when the layout narrows; wait for it to be off-screen.
+    await page.waitForFunction(() => document.getElementById('sidebar')!.getBoundingClientRect().right <= 0);
     await menu.click();
-    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    await page.locator('[aria-controls="sidebar"][aria-expanded="true"]').waitFor();
     await page.waitForFunction(() => document.getElementById('sidebar')!.getBoundingClientRect().x >= 0);
     await screenshot(page, `${engine}-phone-drawer`);
     await page.keyboard.press('Escape');
-    assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+    await page.locator('[aria-controls="sidebar"][aria-expanded="false"]').waitFor();
+    await page.waitForFunction(() => document.getElementById('sidebar')!.getBoundingClientRect().right <= 0);
     await page.setViewportSize({ width: 1280, height: 800 });
     assertNoProblems();
   });
