@@ -273,5 +273,21 @@ forEachDialect((dialect) =>
         unsubscribed.close();
       }
     });
+
+    it('codes and tokens in the Referer (the app page the provider sent the browser to) are redacted in the request log', async () => {
+      const code = `refcode${randomBytes(8).toString('hex')}`;
+      const resetToken = `reftoken${randomBytes(8).toString('hex')}`;
+      const ok = await request(t, 'GET', '/api/collections/users/auth-methods', { headers: { referer: `${t.url}/app/callback?state=abc&code=${code}` } });
+      assert.equal(ok.status, 200);
+      const failed = await request(t, 'POST', '/api/collections/users/auth-with-oauth2', { body: { provider: 'oidc' }, headers: { referer: `${t.url}/app/reset?token=${resetToken}` } });
+      assert.equal(failed.status, 400);
+      await t.app.logs.flush();
+      const logs = await request(t, 'GET', `/api/logs?perPage=200&sort=-created`, { token: t.admin.authStore.token });
+      assert.equal(logs.status, 200);
+      const text = JSON.stringify(logs.json);
+      assert.ok(text.includes('/app/callback?state=abc'), 'the referer is logged');
+      assert.ok(!text.includes(code), 'no authorization code in the log');
+      assert.ok(!text.includes(resetToken), 'no token in the log');
+    });
   }),
 );

@@ -45,6 +45,7 @@ const IP_HEADERS = ['x-forwarded-for', 'x-real-ip', 'forwarded', 'cf-connecting-
 
 function loggedHeaders(request: FastifyRequest, settings: Settings): unknown {
   const headers = redactValue(request.headers) as Record<string, unknown>;
+  if (typeof headers.referer === 'string') headers.referer = redactUrl(headers.referer);
   if (!settings.logs.logIP) {
     for (const name of [...IP_HEADERS, ...settings.trustedProxy.headers.map((h) => h.toLowerCase())]) delete headers[name];
   }
@@ -91,7 +92,8 @@ function record(app: App, request: FastifyRequest, reply: FastifyReply): void {
     data.userIP = clientIp(request, settings);
     data.remoteIP = request.socket?.remoteAddress ?? '';
   }
-  data.referer = headerText(request.headers.referer);
+  // The page a provider or a mail link sent the browser to carries `?code=` or `?token=`.
+  data.referer = redactUrl(headerText(request.headers.referer));
   data.userAgent = headerText(request.headers['user-agent']);
   if (failed) Object.assign(data, failureData(request, status, settings));
   app.logs.add(level, `${request.method} ${bounded(path)}`, data);
