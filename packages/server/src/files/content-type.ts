@@ -4,7 +4,8 @@
  * tools/filesystem (mimetype detection) and its `serveFile` overrides.
  * @module
  */
-import { fileTypeFromBuffer } from 'file-type';
+// Loaded on first use, like sharp in thumbnails.ts: it is not needed to start.
+let fileTypeModule: Promise<typeof import('file-type')> | undefined;
 
 /** How many leading bytes sniffing needs (file-type's own minimum for every format it knows). */
 export const SNIFF_BYTES = 4100;
@@ -28,6 +29,7 @@ function looksLikeText(head: Buffer): boolean {
  * trusts the client's declared type or the file name.
  */
 export async function sniffContentType(head: Buffer): Promise<SniffedType> {
+  const { fileTypeFromBuffer } = await (fileTypeModule ??= import('file-type'));
   const found = await fileTypeFromBuffer(head);
   if (found) return { mime: found.mime, ext: found.ext };
   if (head.length > 0 && looksLikeText(head)) {

@@ -5,7 +5,10 @@
  * @module
  */
 import type { Readable } from 'node:stream';
-import sharp from 'sharp';
+
+// Loaded on first use: libvips takes a noticeable part of a second to load, which every CLI
+// command and every server start would otherwise pay.
+let sharpModule: Promise<typeof import('sharp')> | undefined;
 
 /** A parsed thumb size: `WxH` with an optional crop mode (t: top, b: bottom, f: fit). */
 export interface ThumbSize {
@@ -33,6 +36,7 @@ export const MAX_THUMB_INPUT_PIXELS = 100_000_000;
  * the first frame of an animation is used. Rejects when the input is not a decodable image.
  */
 export async function createThumbnail(source: Readable, contentType: string, size: ThumbSize): Promise<Buffer> {
+  const { default: sharp } = await (sharpModule ??= import('sharp'));
   let image = sharp({ limitInputPixels: MAX_THUMB_INPUT_PIXELS, pages: 1 }).rotate();
   const { width, height, mode } = size;
   if (width === 0 || height === 0) {
