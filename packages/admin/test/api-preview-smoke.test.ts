@@ -3,31 +3,13 @@
  * built from its fields, the rule in force, and Try it sending a real request as the superuser.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import PocketBase from 'pocketbase';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, skipReason, startServer, watchProblems, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, launchBrowser, postgresUnavailable, screenshot, skipReason, startServer, TEST_ENGINES, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'api-admin@example.com';
 const PASSWORD = 'api admin password';
-
-/**
- * Builds the dashboard into a folder of this file's own and has the server serve it
- * (BASALT_ADMIN_DIR): test files run in parallel, and rebuilding the shared dist/ would pull
- * assets from under another file's server.
- */
-async function buildOwnDashboard(): Promise<string> {
-  const out = await mkdtemp(join(tmpdir(), 'basalt-admin-build-'));
-  const adminDir = resolve(import.meta.dirname, '..');
-  await promisify(execFile)(process.execPath, [resolve(adminDir, '../../node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], { cwd: adminDir });
-  process.env.BASALT_ADMIN_DIR = out;
-  return out;
-}
 
 /** Nothing wider than the screen, neither the document nor the scrolling main area (wide tables scroll in their own box). */
 const fitsScreen = () => {
@@ -35,19 +17,25 @@ const fitsScreen = () => {
   return document.documentElement.scrollWidth <= window.innerWidth && main.scrollWidth <= main.clientWidth;
 };
 
-const skip = skipReason();
-if (skip) console.log(`# skipping the API preview e2e test: ${skip}`);
+const noBrowser = skipReason();
+if (noBrowser) console.log(`# skipping the API preview e2e test: ${noBrowser}`);
+const noPostgres = TEST_ENGINES.includes('postgres') && !noBrowser ? await postgresUnavailable() : undefined;
 
-describe('API preview', { skip, timeout: 180_000 }, () => {
+for (const engine of TEST_ENGINES) {
+  const skip = noBrowser ?? (engine === 'postgres' ? noPostgres : undefined);
+  describe(`API preview [${engine}]`, { skip, timeout: 180_000 }, () => apiPreviewSession(engine));
+}
+
+/** The API preview of a fresh server on `engine`. */
+function apiPreviewSession(engine: Engine) {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
   let problems: ProblemLog;
-  let build = '';
 
   before(async () => {
-    build = await buildOwnDashboard();
-    server = await startServer();
+    await buildDashboard();
+    server = await startServer(engine);
     const [, token] = await server.waitFor(/\/_\/#\/setup\/(\S+)/);
     const created = await fetch(`${server.url}/api/collections/_superusers/records`, {
       method: 'POST',
@@ -83,7 +71,6 @@ describe('API preview', { skip, timeout: 180_000 }, () => {
   after(async () => {
     await browser?.close();
     await server?.stop();
-    if (build) await rm(build, { recursive: true, force: true });
   });
 
   it('describes the list endpoint from the collection and tries it as the superuser', async () => {
@@ -145,4 +132,4 @@ describe('API preview', { skip, timeout: 180_000 }, () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     assert.deepEqual(problems.take(), []);
   });
-});
+}

@@ -3,31 +3,13 @@
  * messages under their fields, and edits the rate-limit rules table.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import PocketBase from 'pocketbase';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, skipReason, startServer, watchProblems, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, launchBrowser, postgresUnavailable, screenshot, skipReason, startServer, TEST_ENGINES, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'settings-admin@example.com';
 const PASSWORD = 'settings admin password';
-
-/**
- * Builds the dashboard into a folder of this file's own and has the server serve it
- * (BASALT_ADMIN_DIR): test files run in parallel, and rebuilding the shared dist/ would pull
- * assets from under another file's server.
- */
-async function buildOwnDashboard(): Promise<string> {
-  const out = await mkdtemp(join(tmpdir(), 'basalt-admin-build-'));
-  const adminDir = resolve(import.meta.dirname, '..');
-  await promisify(execFile)(process.execPath, [resolve(adminDir, '../../node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], { cwd: adminDir });
-  process.env.BASALT_ADMIN_DIR = out;
-  return out;
-}
 
 /** Nothing wider than the screen, neither the document nor the scrolling main area (wide tables scroll in their own box). */
 const fitsScreen = () => {
@@ -35,20 +17,26 @@ const fitsScreen = () => {
   return document.documentElement.scrollWidth <= window.innerWidth && main.scrollWidth <= main.clientWidth;
 };
 
-const skip = skipReason();
-if (skip) console.log(`# skipping the settings e2e test: ${skip}`);
+const noBrowser = skipReason();
+if (noBrowser) console.log(`# skipping the settings e2e test: ${noBrowser}`);
+const noPostgres = TEST_ENGINES.includes('postgres') && !noBrowser ? await postgresUnavailable() : undefined;
 
-describe('settings', { skip, timeout: 180_000 }, () => {
+for (const engine of TEST_ENGINES) {
+  const skip = noBrowser ?? (engine === 'postgres' ? noPostgres : undefined);
+  describe(`settings [${engine}]`, { skip, timeout: 180_000 }, () => settingsSession(engine));
+}
+
+/** The settings page of a fresh server on `engine`. */
+function settingsSession(engine: Engine) {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
   let problems: ProblemLog;
-  let build = '';
   let pb: PocketBase;
 
   before(async () => {
-    build = await buildOwnDashboard();
-    server = await startServer();
+    await buildDashboard();
+    server = await startServer(engine);
     const [, token] = await server.waitFor(/\/_\/#\/setup\/(\S+)/);
     const created = await fetch(`${server.url}/api/collections/_superusers/records`, {
       method: 'POST',
@@ -70,25 +58,31 @@ describe('settings', { skip, timeout: 180_000 }, () => {
     await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
   });
 
+  /** Clicks Save and returns the PATCH body once the server has answered it. */
+  async function save(): Promise<unknown> {
+    const answered = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith('/api/settings'));
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const response = await answered;
+    assert.equal(response.status(), 200, await response.text());
+    return response.request().postDataJSON();
+  }
+
   after(async () => {
     await browser?.close();
     await server?.stop();
-    if (build) await rm(build, { recursive: true, force: true });
   });
 
   it('saves only the changed keys', async () => {
-    const save = page.getByRole('button', { name: 'Save changes' });
-    assert.equal(await save.isDisabled(), true, 'nothing to save yet');
+    const saveButton = page.getByRole('button', { name: 'Save changes' });
+    assert.equal(await saveButton.isDisabled(), true, 'nothing to save yet');
     await page.getByLabel('Application name').fill('Acme Notes');
     await page.getByLabel('Keep logs for (days)').fill('9');
-    const patch = page.waitForRequest((r) => r.method() === 'PATCH' && r.url().endsWith('/api/settings'));
-    await save.click();
-    assert.deepEqual((await patch).postDataJSON(), { meta: { appName: 'Acme Notes' }, logs: { maxDays: 9 } });
+    assert.deepEqual(await save(), { meta: { appName: 'Acme Notes' }, logs: { maxDays: 9 } });
     await page.getByText('Settings saved.').waitFor();
     const stored = await pb.settings.getAll();
     assert.equal(stored.meta.appName, 'Acme Notes');
     assert.equal(stored.logs.maxDays, 9);
-    assert.equal(await save.isDisabled(), true);
+    assert.equal(await saveButton.isDisabled(), true);
     assert.deepEqual(problems.take(), []);
   });
 
@@ -117,11 +111,7 @@ describe('settings', { skip, timeout: 180_000 }, () => {
     await page.getByLabel(`Rule ${n} audience`).selectOption('@guest');
     await page.getByRole('button', { name: 'Remove rule 1' }).click();
     await page.getByLabel('Enable rate limiting').check();
-    const patch = page.waitForRequest((r) => r.method() === 'PATCH' && r.url().endsWith('/api/settings'));
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    const body = (await patch).postDataJSON();
-    assert.deepEqual(Object.keys(body), ['rateLimits']);
-    await page.getByText('Settings saved.').first().waitFor();
+    assert.deepEqual(Object.keys((await save()) as object), ['rateLimits']);
     const rules = (await pb.settings.getAll()).rateLimits;
     assert.equal(rules.enabled, true);
     assert.equal(rules.rules.length, before);
@@ -136,10 +126,7 @@ describe('settings', { skip, timeout: 180_000 }, () => {
     await page.getByLabel('SMTP host').waitFor();
     assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), '');
     await page.getByLabel('Username').fill('mailer');
-    const patch = page.waitForRequest((r) => r.method() === 'PATCH' && r.url().endsWith('/api/settings'));
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    assert.deepEqual((await patch).postDataJSON(), { smtp: { username: 'mailer' } });
-    await page.getByText('Settings saved.').first().waitFor();
+    assert.deepEqual(await save(), { smtp: { username: 'mailer' } });
     assert.deepEqual(problems.take(), []);
   });
 
@@ -165,4 +152,4 @@ describe('settings', { skip, timeout: 180_000 }, () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     assert.deepEqual(problems.take(), []);
   });
-});
+}
