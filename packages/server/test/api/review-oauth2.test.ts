@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { removeDir, startServe, stopServe, tempDir } from '../helpers/cli.ts';
 import { request } from '../helpers/scenario.ts';
 import { forEachDialect, sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
@@ -291,3 +292,28 @@ forEachDialect((dialect) =>
     });
   }),
 );
+
+// The console log of `serve --dev` is the same whatever the storage engine: run once.
+describe('OAuth2 security review: the --dev console log', () => {
+  it('logs request URLs with their codes and tokens redacted', async () => {
+    const dir = tempDir();
+    const served = await startServe(dir, ['--dev']);
+    try {
+      const code = `devcode${randomBytes(8).toString('hex')}`;
+      const token = `devtoken${randomBytes(8).toString('hex')}`;
+      assert.equal((await fetch(`${served.url}/api/oauth2-redirect?code=${code}&state=nobody`)).status, 200);
+      assert.equal((await fetch(`${served.url}/api/health?token=${token}`)).status, 200);
+      // Each incoming request is printed as it arrives: wait for both lines.
+      for (const deadline = Date.now() + 15_000; !/api\/health\?token=/.test(served.output().stdout); await new Promise((r) => setTimeout(r, 25))) {
+        if (Date.now() > deadline) assert.fail(`no request lines in the output:\n${served.output().stdout}`);
+      }
+      const out = served.output().stdout + served.output().stderr;
+      assert.match(out, /\/api\/oauth2-redirect\?code=\[REDACTED\]&state=nobody/);
+      assert.ok(!out.includes(code), 'no authorization code on the console');
+      assert.ok(!out.includes(token), 'no token on the console');
+    } finally {
+      await stopServe(served);
+      removeDir(dir);
+    }
+  });
+});

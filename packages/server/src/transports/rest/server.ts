@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { App } from '../../core/app.ts';
 import { PayloadTooLargeError } from '../../core/errors.ts';
+import { redactUrl } from '../../core/logs/log-redaction.ts';
 import { recordBodyLimit } from '../../core/records/record-body-limit.ts';
 import { DEFAULT_BATCH_BODY_LIMIT, DEFAULT_BODY_LIMIT } from '../../core/settings/settings.ts';
 import { adminUiRoutes } from './admin-ui.ts';
@@ -83,12 +84,24 @@ function matchesOrigin(origin: string, patterns: string[]): boolean {
   return patterns.some((p) => p === '*' || p === origin || (p.includes('*') && new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(origin)));
 }
 
+/**
+ * Fastify's logger with request URLs redacted (`?code=`, `?token=`…): the OAuth2 redirect and
+ * mail links carry secrets in their query, and --dev logs every incoming request.
+ */
+function withRedactedUrls(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return logger;
+  const serializers = {
+    req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+  };
+  return logger === true ? { serializers } : { ...(logger as object), serializers: { ...(logger as { serializers?: object }).serializers, ...serializers } };
+}
+
 /** Builds (without listening) the Fastify instance for `app`. */
 export async function buildRestServer(app: App, options: RestServerOptions = {}): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const origins = options.origins ?? ['*'];
   const server = Fastify({
-    logger: options.logger ?? false,
+    logger: withRedactedUrls(options.logger ?? false),
     bodyLimit,
     genReqId: () => randomUUID(),
     // Route matching is exact about trailing slashes (spec §1.1).
@@ -134,7 +147,7 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
   });
   server.setErrorHandler((error, request, reply) => {
     // Unexpected failures always reach the App's logger, whatever Fastify's own log level.
-    if (toErrorEnvelope(error).status >= 500) app.logger.error({ err: error, reqId: request.id, method: request.method, url: request.url }, 'request failed');
+    if (toErrorEnvelope(error).status >= 500) app.logger.error({ err: error, reqId: request.id, method: request.method, url: redactUrl(request.url) }, 'request failed');
     restErrorHandler(error, request, reply);
   });
   server.setNotFoundHandler(restNotFoundHandler);
