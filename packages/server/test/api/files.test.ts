@@ -318,3 +318,28 @@ forEachDialect((dialect) =>
     });
   }),
 );
+
+forEachDialect((dialect) =>
+  describe('files: view collections', () => {
+    let t: TestServer;
+    before(async () => {
+      t = await startTestServer({ dialect });
+      await t.admin.collections.create({ name: 'albums', type: 'base', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'cover', type: 'file', maxSelect: 1 }, { name: 'pages', type: 'file', maxSelect: 5 }] });
+      await t.admin.collections.create({ name: 'album_view', type: 'view', listRule: '', viewRule: '', viewQuery: 'SELECT id, cover, pages FROM albums' });
+    });
+    after(() => t.close());
+
+    it("serves a view record's files from the source record", async () => {
+      const a = await t.client().collection('albums').create({ cover: file(await png(30, 20), 'cover.png'), pages: [file('p1', 'p1.txt'), file('p2', 'p2.txt')] });
+      const v = await t.client().collection('album_view').getOne(a.id);
+      assert.equal(v.cover, a.cover);
+      const cover = await t.fetch(`/api/files/album_view/${a.id}/${a.cover}?thumb=100x100`);
+      assert.equal(cover.status, 200);
+      assert.deepEqual(await sharp(Buffer.from(await cover.arrayBuffer())).metadata().then((m) => [m.width, m.height]), [100, 100]);
+      assert.equal(await (await t.fetch(`/api/files/album_view/${a.id}/${a.pages[1]}`)).text(), 'p2');
+      // A name the view record does not hold is not served, even if another record has it.
+      const b = await t.client().collection('albums').create({ pages: [file('other', 'o.txt')] });
+      assert.equal((await t.fetch(`/api/files/album_view/${a.id}/${b.pages[0]}`)).status, 404);
+    });
+  }),
+);

@@ -10,7 +10,9 @@ import { contentTypeOfName, THUMBABLE_TYPES } from '../../files/content-type.ts'
 import { isValidFileKey } from '../../files/file-key.ts';
 import { createThumbnail, parseThumbSize } from '../../files/thumbnails.ts';
 import type { FileStore, StoredFileInfo } from '../../files/types.ts';
-import { isAuthCollection, type CollectionModel, type FieldModel } from '../collections/collection.ts';
+import { findField, isAuthCollection, type CollectionModel, type FieldModel } from '../collections/collection.ts';
+import { viewSources } from '../collections/collection-view-sources.ts';
+import { fieldTypeOf } from '../fields/registry.ts';
 import { NotFoundError } from '../errors.ts';
 import { isStoredFilename } from '../fields/file-field.ts';
 import { fileNames, recordFileKey, thumbKey } from '../records/record-files.ts';
@@ -66,6 +68,28 @@ async function canReadProtected(ctx: OperationContext, collection: CollectionMod
   return storedRowSatisfies(ruleCtx, reader(ctx), collection, collection.viewRule, String(record.id));
 }
 
+/**
+ * The storage key of a file shown through a view collection (spec §8.1): views have no folder of
+ * their own, so the file is found in a collection the view reads, in the file field of the same
+ * name (view fields take their definition from the table column of that name; a view read by a
+ * view gives no file fields). Stored names carry 10 random characters, so the name identifies
+ * the record.
+ */
+async function viewFileKey(ctx: OperationContext, view: CollectionModel, fieldName: string, filename: string): Promise<string | undefined> {
+  const dialect = ctx.app.db.dialect;
+  const q = dialect.quote.bind(dialect);
+  for (const source of viewSources(view, ctx.app.collections.all())) {
+    if (source.type === 'view') continue;
+    const field = findField(source, fieldName);
+    if (field?.type !== 'file') continue;
+    const row = fieldTypeOf(field).isMultiple(field)
+      ? await reader(ctx).get<{ id: string }>(`SELECT ${q('id')} AS id FROM ${q(source.name)} _s WHERE EXISTS (SELECT 1 FROM ${dialect.jsonEach(`_s.${q(field.name)}`, '_je')} WHERE _je.value = ?)`, [filename])
+      : await reader(ctx).get<{ id: string }>(`SELECT ${q('id')} AS id FROM ${q(source.name)} WHERE ${q(field.name)} = ?`, [filename]);
+    if (row) return recordFileKey(source.id, String(row.id), filename);
+  }
+  return undefined;
+}
+
 /** Thumbnails being generated, so concurrent first requests for one thumb make it once. */
 const pendingThumbs = new Map<string, Promise<StoredFileInfo | undefined>>();
 
@@ -113,14 +137,14 @@ export async function fileDownload(ctx: OperationContext, collectionIdOrName: st
   if (field.protected === true && !(await canReadProtected(ctx, collection, record, options.token))) throw new NotFoundError();
 
   const store = ctx.app.files;
-  const key = recordFileKey(collection.id, String(record.id), filename);
-  const info = await store.stat(key);
-  if (!info) throw new NotFoundError();
+  const key = collection.type === 'view' ? await viewFileKey(ctx, collection, field.name, filename) : recordFileKey(collection.id, String(record.id), filename);
+  const info = key ? await store.stat(key) : undefined;
+  if (!key || !info) throw new NotFoundError();
   const contentType = contentTypeOfName(filename);
   const size = options.thumb;
   const thumbs = Array.isArray(field.thumbs) ? field.thumbs.map(String) : [];
   if (size && THUMBABLE_TYPES.has(contentType) && parseThumbSize(size) && (size === DEFAULT_THUMB_SIZE || thumbs.includes(size))) {
-    const target = thumbKey(collection.id, String(record.id), filename, size);
+    const target = thumbKey(key, size);
     const thumb = await ensureThumb(ctx, store, key, target, size, contentType);
     if (thumb) return { store, key: target, info: thumb, filename, contentType: thumbContentType(contentType) };
   }

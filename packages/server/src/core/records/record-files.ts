@@ -150,9 +150,11 @@ export function recordFolderKey(collectionId: string, recordId: string): string 
   return `${collectionId}/${recordId}/`;
 }
 
-/** The key of a cached thumbnail. */
-export function thumbKey(collectionId: string, recordId: string, filename: string, size: string): string {
-  return `${collectionId}/${recordId}/thumbs_${filename}/${size}_${filename}`;
+/** The key of a cached thumbnail of the file stored at `fileKey`. */
+export function thumbKey(fileKey: string, size: string): string {
+  const slash = fileKey.lastIndexOf('/');
+  const filename = fileKey.slice(slash + 1);
+  return `${fileKey.slice(0, slash)}/thumbs_${filename}/${size}_${filename}`;
 }
 
 /** Where a save's file work is queued: run after commit, or after rollback. */
