@@ -157,6 +157,20 @@ forEachDialect((dialect) =>
       assert.equal(auth.record.verified, true);
     });
 
+    it('an unverified account keeps signing in through its own provider link (the link is re-created, not lost)', async () => {
+      const profile = { sub: 'noverify-1', email: 'noverify@example.com', email_verified: false };
+      const first = await signIn({ profile }, { email: 'noverify@example.com' });
+      assert.equal((first.meta as any).isNew, true);
+      assert.equal(first.record.verified, false);
+      for (let i = 0; i < 3; i++) {
+        const again = await signIn({ profile });
+        assert.equal(again.record.id, first.record.id, `sign-in ${i + 2}`);
+        assert.equal((again.meta as any).isNew, false);
+      }
+      const links = await t.admin.collection('_externalAuths').getFullList({ filter: t.admin.filter('recordRef = {:id}', { id: first.record.id }) });
+      assert.equal(links.length, 1);
+    });
+
     it('a provider answer of many megabytes is refused, not buffered: 400', async () => {
       const huge = JSON.stringify({ sub: 'huge-1', email: 'huge@example.com', email_verified: true, pad: 'x'.repeat(8 * 1024 * 1024) });
       const e = await sdkError(signIn({ raw: huge }));

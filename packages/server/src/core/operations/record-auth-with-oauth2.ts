@@ -197,6 +197,8 @@ async function resolveRecord(ctx: OperationContext, collection: AuthCollectionMo
         record = await signUp(txCtx, system, collection, user, createData);
         isNew = true;
       } else {
+        // secureExisting removes every link of an unverified record, this one included.
+        if (record.verified !== true) link = undefined;
         record = await secureExisting(txCtx, system, collection, record, user);
       }
       if (!link) {
