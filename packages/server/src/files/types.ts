@@ -28,9 +28,9 @@ export interface FileStore {
   /** Stores `body` under `key`, replacing any object there; resolves once it is durable. */
   put(key: string, body: Readable | Buffer, options?: { contentType?: string; size?: number }): Promise<void>;
   /**
-   * Optional: stores the local file at `path` under `key`, by moving it when the store can (the
-   * local store on the same filesystem renames it: no second copy of an upload). The file at
-   * `path` may be gone afterwards. Callers fall back to `put` with a stream when it is absent.
+   * Optional: stores the local file at `path` under `key` without copying it when the store can
+   * (the local store hard-links it on the same filesystem). The file at `path` is left in place.
+   * Callers fall back to `put` with a stream when a store has no `putFile`.
    */
   putFile?(key: string, path: string, options?: { contentType?: string; size?: number }): Promise<void>;
   /** A stream of the object (or of `range` of it); rejects with `FileNotFoundError` when absent. */

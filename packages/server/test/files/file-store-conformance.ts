@@ -161,6 +161,9 @@ export function fileStoreConformance(name: string, open: () => Promise<StoreHand
         writeFileSync(path, 'moved content');
         await store.putFile('m1/r1/moved.txt', path, { size: 13 });
         assert.equal((await readAll(await store.read('m1/r1/moved.txt'))).toString(), 'moved content');
+        // The source stays, and storing it again (a retried transaction) works.
+        await store.putFile('m1/r1/again.txt', path, { size: 13 });
+        assert.equal((await readAll(await store.read('m1/r1/again.txt'))).toString(), 'moved content');
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

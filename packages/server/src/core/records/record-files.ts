@@ -26,7 +26,7 @@ export interface FileUpload {
   size: number;
   /** A fresh stream of the whole content. */
   open(): Readable;
-  /** A local file holding the content, which a store may take over (move) when saving it. */
+  /** A local file holding the content, which a store may link instead of copying it. */
   path?: string;
 }
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -59,19 +59,30 @@ export class LocalFileStore implements FileStore {
 
   async putFile(key: string, path: string, options?: { contentType?: string; size?: number }): Promise<void> {
     const target = this.#path(key);
-    const handle = await open(path, 'r+');
+    const tempDir = join(this.root, TEMP_FOLDER);
+    await mkdir(tempDir, { recursive: true });
+    const temp = join(tempDir, `${randomBytes(12).toString('hex')}.link`);
     try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await mkdir(dirname(target), { recursive: true });
-    try {
-      await rename(path, target);
+      // A hard link, not a move: the caller's file stays usable (a retried transaction stores it again).
+      await link(path, temp);
     } catch (err) {
-      // Another filesystem: copy instead.
-      if ((err as { code?: string }).code !== 'EXDEV') throw err;
-      await this.put(key, createReadStream(path), options);
+      const code = (err as { code?: string }).code;
+      // Another filesystem, or one without hard links: copy instead.
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw err;
+      return this.put(key, createReadStream(path), options);
+    }
+    try {
+      const handle = await open(temp, 'r+');
+      try {
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      await mkdir(dirname(target), { recursive: true });
+      await rename(temp, target);
+    } catch (err) {
+      await unlink(temp).catch(() => {});
+      throw err;
     }
   }
 
