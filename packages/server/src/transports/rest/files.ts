@@ -73,14 +73,14 @@ async function sendFile(request: FastifyRequest, reply: FastifyReply, download: 
   reply.header('last-modified', info.modified.toUTCString());
   reply.header('accept-ranges', 'bytes');
   if (isNotModified(request, etag, info.modified)) return reply.code(304).send();
-  const kind = !forceDownload && isInlineContentType(download.contentType) ? 'inline' : 'attachment';
-  reply.header('content-type', download.contentType);
-  reply.header('content-disposition', contentDisposition(kind, download.filename));
   const range = requestedRange(request, info.size, etag, info.modified);
   if (range === 'unsatisfiable') {
     reply.header('content-range', `bytes */${info.size}`);
     return reply.code(416).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ status: 416, message: 'The requested range is not satisfiable.', data: {} }));
   }
+  const kind = !forceDownload && isInlineContentType(download.contentType) ? 'inline' : 'attachment';
+  reply.header('content-type', download.contentType);
+  reply.header('content-disposition', contentDisposition(kind, download.filename));
   const length = range ? range.end - range.start + 1 : info.size;
   if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
   reply.header('content-length', String(length));
