@@ -1,8 +1,9 @@
 /**
- * Security review of OAuth2 sign-in (spec §6.7): regressions for the problems found, against a
- * small provider written here (the generic `oidc` provider configured with explicit endpoints:
- * a token endpoint that hands out one access token per registered code, and a user-info
- * endpoint answering the profile the test chose for that token).
+ * Security review of OAuth2 sign-in (spec §6.7), stored secrets and what lands in logs:
+ * regressions for the problems found, against a small provider written here (the generic `oidc`
+ * providers configured with explicit endpoints: a token endpoint that hands out one access token
+ * per registered code, a user-info endpoint answering the profile the test chose for that code,
+ * and a key set for id_tokens the test signs).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -149,7 +150,6 @@ forEachDialect((dialect) =>
       await t?.close();
       await idp?.close();
     });
-
 
     it('the local provider signs a user up (baseline)', async () => {
       const auth = await signIn({ profile: { sub: 'base-1', email: 'base@example.com', email_verified: true } });
