@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import PocketBase from 'pocketbase';
 import { buildDashboard, launchBrowser, postgresUnavailable, screenshot, skipReason, startServer, TEST_ENGINES, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'admin@example.com';
@@ -373,4 +374,39 @@ function dashboardSession(engine: Engine) {
     await inspector.waitFor({ state: 'detached' });
     assertNoProblems();
   });
+
+  it('asks for an emailed one-time code when MFA is on for superusers', async () => {
+    const sdk = new PocketBase(server.url);
+    await sdk.collection('_superusers').authWithPassword(EMAIL, PASSWORD);
+    const superusers = await sdk.collections.getOne('_superusers');
+    await sdk.collections.update('_superusers', { otp: { ...superusers.otp, enabled: true }, mfa: { ...superusers.mfa, enabled: true } });
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('One-time code').waitFor();
+
+    const code = await mailedCode(sdk, EMAIL);
+    await page.getByLabel('One-time code').fill('00000000');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByLabel('One-time code').fill(code);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await screenshot(page, `${engine}-mfa-signed-in`);
+    assertNoProblems();
+  });
+}
+
+type OutboxMail = { to: Array<{ address: string }>; text: string };
+
+/** The one-time code mailed to `to`, read from the outbox once the mail is there (it is sent after the response). */
+async function mailedCode(sdk: PocketBase, to: string): Promise<string> {
+  for (;;) {
+    const { items } = await sdk.send<{ items: OutboxMail[] }>('/api/outbox', {});
+    const code = items.filter((m) => m.to.some((t) => t.address === to)).map((m) => /\b\d{6,}\b/.exec(m.text)?.[0]).find((c) => c !== undefined);
+    if (code) return code;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+  }
 }
