@@ -21,9 +21,3 @@ export function applyTheme(choice: ThemeChoice): void {
     document.documentElement.dataset.theme = choice;
   }
 }
-
-/** The theme in effect, resolving "system" through the media query. */
-export function effectiveTheme(choice: ThemeChoice): 'light' | 'dark' {
-  if (choice !== 'system') return choice;
-  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-}

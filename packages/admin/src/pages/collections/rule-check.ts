@@ -15,7 +15,7 @@ import { ClientResponseError } from 'pocketbase';
 import { errorMessage, fieldErrorsOf, isFieldError } from '../../lib/errors.ts';
 import { pb } from '../../lib/pb.ts';
 
-export const RULE_CHECK_ID = '!rule-check';
+const RULE_CHECK_ID = '!rule-check';
 
 export type RuleName = 'listRule' | 'viewRule' | 'createRule' | 'updateRule' | 'deleteRule' | 'authRule' | 'manageRule';
 
