@@ -122,7 +122,10 @@ export async function bodyParsers(fastify: FastifyInstance, opts: BodyParsersOpt
     const limit = routeLimit !== undefined && routeLimit !== fastify.initialConfig.bodyLimit ? routeLimit : bodyLimit;
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) throw new PayloadTooLargeError();
-    const source = limitedChunks(payload as AsyncIterable<Buffer>, limit);
+    // Note: stopping early (413, malformed multipart) must not destroy the request: that resets
+    // the connection and the client may never read the error. Node drains what is left instead.
+    const readable = payload as NodeJS.ReadableStream & { iterator?: (options: { destroyOnReturn: boolean }) => AsyncIterable<Buffer> };
+    const source = limitedChunks(readable.iterator ? readable.iterator({ destroyOnReturn: false }) : (readable as AsyncIterable<Buffer>), limit);
     const contentType = request.headers['content-type'];
     if (MULTIPART.test(contentType ?? '')) {
       const boundary = multipartBoundary(contentType ?? '');
