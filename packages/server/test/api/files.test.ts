@@ -119,6 +119,15 @@ forEachDialect((dialect) =>
       assert.deepEqual(await keys(t.app.files, `${docsId}/${r.id}/`), []);
     });
 
+    it('ignores files under keys that are not file fields, whatever their name', async () => {
+      const form = new FormData();
+      for (const key of ['constructor', '__proto__', 'toString', 'title', 'documents-', 'nope']) form.append(key, file('x', 'x.txt'));
+      form.append('documents', file('kept', 'kept.txt'));
+      const r = await t.client().collection('docs').create(form);
+      assert.equal(r.documents.length, 1);
+      assert.equal(r.title, '');
+    });
+
     it('refuses names that are not files of the record', async () => {
       const other = await t.client().collection('docs').create({ documents: [file('x', 'x.txt')] });
       const e = await sdkError(t.client().collection('docs').create({ documents: [other.documents[0]] }));

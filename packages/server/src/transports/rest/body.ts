@@ -216,10 +216,11 @@ export async function streamMultipart(source: AsyncIterable<Buffer>, boundary: s
 
 /** The uploads of a request as operations take them: by part name, content read from the temporary file. */
 export function fileUploadsOf(uploads: readonly UploadedFile[], rename: (field: string) => string | undefined = (f) => f): Record<string, FileUpload[]> {
-  const out: Record<string, FileUpload[]> = {};
+  // No prototype: part names such as `constructor` or `__proto__` are plain keys here.
+  const out: Record<string, FileUpload[]> = Object.create(null);
   for (const u of uploads) {
     const key = rename(u.field);
-    if (key === undefined || key === '__proto__') continue;
+    if (key === undefined) continue;
     (out[key] ??= []).push({ name: u.filename, size: u.size, open: () => createReadStream(u.path), path: u.path });
   }
   return out;
