@@ -52,6 +52,18 @@ interface Preset {
 
 const isTrue = (v: unknown) => v === true || v === 'true';
 
+/** Whether a Microsoft authorization URL signs in to one tenant only (not `common`, `organizations` or `consumers`). */
+export function isSingleTenant(authURL: string): boolean {
+  let path: string;
+  try {
+    path = new URL(authURL).pathname;
+  } catch {
+    return false;
+  }
+  const tenant = path.split('/')[1] ?? '';
+  return tenant !== '' && !['common', 'organizations', 'consumers'].includes(tenant.toLowerCase());
+}
+
 /** Standard OIDC claims (userinfo or id_token). */
 function oidcProfile(raw: Raw): Omit<OAuth2User, 'rawUser'> {
   return {
@@ -137,8 +149,11 @@ const PRESETS: Record<string, Preset> = {
     userInfoURL: 'https://graph.microsoft.com/v1.0/me',
     scopes: ['User.Read'],
     pkce: true,
-    // As PocketBase: Entra ID accounts' `mail` is managed by the tenant, so it is taken as verified.
-    profile: (raw) => ({ id: claim(raw.id), name: claim(raw.displayName), username: '', email: claim(raw.mail), avatarURL: '' }),
+    // Graph's `mail` is whatever the account's tenant admin typed: Microsoft does not verify it.
+    // With the multi-tenant endpoints any tenant's admin could name someone else's address and
+    // be linked to that account ("nOAuth"), so it only counts as verified when sign-in is pinned
+    // to one tenant (authURL with a tenant id). PocketBase trusts it in every case.
+    profile: (raw, { client }) => ({ id: claim(raw.id), name: claim(raw.displayName), username: '', email: isSingleTenant(client.config.authURL) ? claim(raw.mail) : '', avatarURL: '' }),
   },
   facebook: {
     displayName: 'Facebook',
