@@ -649,6 +649,19 @@ describe('collections API', () => {
       for (const [title, n, grp] of [['a', 1, 'x'], ['b', 2, 'x'], ['c', 3, 'y']] as const) await t.admin.collection('vsrc').create({ title, n, grp });
     });
 
+    it('view rules may name the columns of the view query, checked against them', async () => {
+      const v = await t.admin.collections.create({ name: 'vrules', type: 'view', listRule: 'n >= 2 && title != ""', viewRule: 'n > 0', viewQuery: 'SELECT id, title, n FROM vsrc' });
+      assert.equal(v.listRule, 'n >= 2 && title != ""');
+      const guest = t.client();
+      const listed = await guest.collection('vrules').getFullList();
+      assert.ok(listed.length > 0 && listed.every((r) => r.n >= 2));
+      const e = await sdkError(t.admin.collections.create({ name: 'vrules2', type: 'view', listRule: 'missing = 1', viewQuery: 'SELECT id, title FROM vsrc' }));
+      assert.equal(e.status, 400);
+      assert.equal(e.data.listRule.code, 'validation_invalid_rule');
+      assert.equal(e.data.viewQuery, undefined);
+      await t.admin.collections.delete('vrules');
+    });
+
     it('creates a view from viewQuery with derived fields; list and view work; writes are refused', async () => {
       const v = await t.admin.collections.create({ name: 'vbig', type: 'view', listRule: '', viewRule: '', viewQuery: 'SELECT id, title, n FROM vsrc WHERE n >= 2' });
       assert.equal(v.type, 'view');

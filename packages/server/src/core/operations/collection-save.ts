@@ -54,7 +54,9 @@ async function saveDefinition(ctx: OperationContext, tx: Executor, model: Collec
   const lookup = overlay(ctx, pending.filter((p) => p.id !== model.id));
   const tables = await dialect.listTables(tx);
   const ruleLookup = overlay(ctx, [...pending.filter((p) => p.id !== model.id), model]);
-  const errors = validateCollection(model, { previous, collections: lookup, tables, checkRule: (rule, c) => checkRule(rule, c, ruleLookup, dialect) });
+  // A view's rules name its columns, known only once its query has run (checked below).
+  const ruleCheck = (rule: string, c: CollectionModel) => (c.type === 'view' ? undefined : checkRule(rule, c, ruleLookup, dialect));
+  const errors = validateCollection(model, { previous, collections: lookup, tables, checkRule: ruleCheck });
   if (Object.keys(errors).length) throw new ValidationError(message, errors);
   try {
     if (previous) await updateCollectionTable(tx, dialect, previous, model);
@@ -74,6 +76,13 @@ async function saveDefinition(ctx: OperationContext, tx: Executor, model: Collec
     if (!model.fields.some((f) => f.name === 'id')) {
       throw new ValidationError(message, { viewQuery: fieldError('validation_invalid_view_query', 'The query must return an "id" column.') });
     }
+    const ruleErrors: FieldErrors = {};
+    for (const key of ['listRule', 'viewRule'] as const) {
+      const rule = model[key];
+      const problem = typeof rule === 'string' && rule.trim() !== '' ? checkRule(rule, model, ruleLookup, dialect) : undefined;
+      if (problem) ruleErrors[key] = fieldError('validation_invalid_rule', `Invalid rule. Raw error: ${problem}`);
+    }
+    if (Object.keys(ruleErrors).length) throw new ValidationError(message, ruleErrors);
   }
   await ctx.app.collections.write(tx, model);
   return model;
