@@ -649,6 +649,17 @@ describe('collections API', () => {
       for (const [title, n, grp] of [['a', 1, 'x'], ['b', 2, 'x'], ['c', 3, 'y']] as const) await t.admin.collection('vsrc').create({ title, n, grp });
     });
 
+    it('an auth collection created from the scaffold as served keeps one unique index per system column', async () => {
+      const scaffolds = await t.admin.send('/api/collections/meta/scaffolds', {});
+      const c = await t.admin.collections.create({ ...scaffolds.auth, name: 'scaffolded' });
+      assert.deepEqual(c.indexes, ['CREATE UNIQUE INDEX `idx_tokenKey_` ON `scaffolded` (`tokenKey`)', "CREATE UNIQUE INDEX `idx_email_` ON `scaffolded` (`email`) WHERE `email` != ''"]);
+      const u = await t.admin.collection('scaffolded').create({ email: 'a@example.com', password: 'password123', passwordConfirm: 'password123' });
+      const dup = await sdkError(t.admin.collection('scaffolded').create({ email: 'a@example.com', password: 'password123', passwordConfirm: 'password123' }));
+      assert.equal(dup.status, 400);
+      assert.ok(u.id);
+      await t.admin.collections.delete('scaffolded');
+    });
+
     it('view rules may name the columns of the view query, checked against them', async () => {
       const v = await t.admin.collections.create({ name: 'vrules', type: 'view', listRule: 'n >= 2 && title != ""', viewRule: 'n > 0', viewQuery: 'SELECT id, title, n FROM vsrc' });
       assert.equal(v.listRule, 'n >= 2 && title != ""');

@@ -16,7 +16,7 @@ export interface ParsedIndex {
   where: string;
 }
 
-const INDEX = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?[`"'[]?(\w+)[`"'\]]?\s+ON\s+[`"'[]?(\w+)[`"'\]]?\s*\(([\s\S]+)\)\s*(?:WHERE\s+([\s\S]+?))?\s*;?\s*$/i;
+const INDEX = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?[`"'[]?(\w+)[`"'\]]?\s+ON\s+[`"'[]?(\w*)[`"'\]]?\s*\(([\s\S]+)\)\s*(?:WHERE\s+([\s\S]+?))?\s*;?\s*$/i;
 const PLAIN_COLUMN = /^[`"'[]?(\w+)[`"'\]]?(?:\s+COLLATE\s+\w+)?(?:\s+(?:ASC|DESC))?$/i;
 
 /** Parses one index statement; undefined when it is not a valid, safe CREATE INDEX. */
