@@ -22,12 +22,8 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\
  * the PocketBase layout. Returns `""` for anything it cannot read, never throws.
  */
 export function parseDateTime(input: unknown): string {
-  if (input instanceof Date) return Number.isNaN(input.getTime()) ? '' : formatDateTime(input);
-  if (typeof input === 'number') {
-    if (!Number.isFinite(input)) return '';
-    const d = new Date(input * 1000);
-    return Number.isNaN(d.getTime()) ? '' : formatDateTime(d);
-  }
+  if (input instanceof Date) return inLayout(input);
+  if (typeof input === 'number') return Number.isFinite(input) ? inLayout(new Date(input * 1000)) : '';
   if (typeof input !== 'string') return '';
   const s = input.trim();
   if (s === '') return '';
@@ -43,11 +39,17 @@ export function parseDateTime(input: unknown): string {
   return checked(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}.${ms}${zone}`, +m[1], +m[2], +m[3]);
 }
 
+/** `date` in the layout, or `""` when the layout cannot hold it (invalid, or outside years 0000–9999). */
+function inLayout(date: Date): string {
+  const year = date.getUTCFullYear();
+  return Number.isNaN(year) || year < 0 || year > 9999 ? '' : formatDateTime(date);
+}
+
 function checked(iso: string, year: number, month: number, day: number): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   // Date rolls 2026-02-31 over to March; reject instead of silently moving the day.
   const local = new Date(Date.UTC(year, month - 1, day));
   if (local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day) return '';
-  return formatDateTime(d);
+  return inLayout(d);
 }
