@@ -10,6 +10,7 @@ import { errorAt, errorMessage, errorsAt, fieldErrorsOf, flattenErrors, type Fie
 import { pb } from '../../lib/pb.ts';
 import { navigate } from '../../lib/router.ts';
 import type { Editing } from '../../Shell.tsx';
+import AuthOptions, { AUTH_OPTION_KEYS, withoutBlankSecrets } from './AuthOptions.tsx';
 import IndexesEditor from './IndexesEditor.tsx';
 import { retargetIndexes } from './index-sql.ts';
 import RuleEditor from './RuleEditor.tsx';
@@ -94,47 +95,6 @@ function FieldCard({ field, index, onChange, onRemove, onMove, errors, count }: 
             ))}
         </div>
       )}
-    </div>
-  );
-}
-
-function AuthOptions({ draft, set, errors }: { draft: CollectionModel; set: (patch: Partial<CollectionModel>) => void; errors: FieldErrors }) {
-  const pa = draft.passwordAuth ?? { enabled: true, identityFields: ['email'] };
-  const otp = draft.otp ?? { enabled: false, duration: 180, length: 8 };
-  const mfa = draft.mfa ?? { enabled: false, duration: 1800, rule: '' };
-  const token = draft.authToken ?? { duration: 604800 };
-  return (
-    <div className="stack">
-      <fieldset className="stack">
-        <legend>Password sign-in</legend>
-        <Check label="Enabled" checked={pa.enabled === true} onChange={(v) => set({ passwordAuth: { ...pa, enabled: v } })} />
-        <Field label="Identity fields" hint="Comma-separated; each needs a unique index." error={errorAt(errors, 'passwordAuth', 'identityFields')}>
-          <input type="text" defaultValue={(pa.identityFields ?? []).join(', ')} onBlur={(e) => set({ passwordAuth: { ...pa, identityFields: e.target.value.split(',').map((s) => s.trim()).filter(Boolean) } })} />
-        </Field>
-      </fieldset>
-      <fieldset className="stack">
-        <legend>One-time password (email)</legend>
-        <Check label="Enabled" checked={otp.enabled === true} onChange={(v) => set({ otp: { ...otp, enabled: v } })} />
-        <div className="grid-2">
-          <Field label="Duration (seconds)" error={errorAt(errors, 'otp', 'duration')}>
-            <input type="number" value={otp.duration} onChange={(e) => set({ otp: { ...otp, duration: Number(e.target.value) } })} />
-          </Field>
-          <Field label="Code length" error={errorAt(errors, 'otp', 'length')}>
-            <input type="number" value={otp.length} onChange={(e) => set({ otp: { ...otp, length: Number(e.target.value) } })} />
-          </Field>
-        </div>
-      </fieldset>
-      <fieldset className="stack">
-        <legend>Multi-factor authentication</legend>
-        <Check label="Enabled (needs two sign-in methods)" checked={mfa.enabled === true} onChange={(v) => set({ mfa: { ...mfa, enabled: v } })} />
-        <FieldMessage error={errorAt(errors, 'mfa', 'enabled')} />
-        <Field label="Duration (seconds)" error={errorAt(errors, 'mfa', 'duration')}>
-          <input type="number" value={mfa.duration} onChange={(e) => set({ mfa: { ...mfa, duration: Number(e.target.value) } })} />
-        </Field>
-      </fieldset>
-      <Field label="Auth token duration (seconds)" error={errorAt(errors, 'authToken', 'duration')}>
-        <input type="number" value={token.duration} onChange={(e) => set({ authToken: { ...token, duration: Number(e.target.value) } })} />
-      </Field>
     </div>
   );
 }
@@ -262,7 +222,7 @@ export default function CollectionEditor({ editing, onClose }: { editing: NonNul
     setError(undefined);
     setErrors({});
     try {
-      const body = { ...draft, created: undefined, updated: undefined };
+      const body = { ...withoutBlankSecrets(draft), created: undefined, updated: undefined };
       const saved = existing ? await pb.collections.update(existing.id, body) : await pb.collections.create(body);
       toast.show(`Saved ${saved.name}.`, 'success');
       await reload();
@@ -276,6 +236,7 @@ export default function CollectionEditor({ editing, onClose }: { editing: NonNul
       if (data.fields || data.indexes) setTab('fields');
       else if (data.viewQuery) setTab('query');
       else if (rules.some((r) => data[r])) setTab('rules');
+      else if (draft.type === 'auth' && AUTH_OPTION_KEYS.some((k) => data[k])) setTab('auth');
     } finally {
       setSaving(false);
     }
@@ -287,8 +248,9 @@ export default function CollectionEditor({ editing, onClose }: { editing: NonNul
     ...(draft.type === 'auth' ? ([['auth', 'Auth options']] as Array<[Tab, string]>) : []),
     ...(existing ? ([['danger', 'Danger zone']] as Array<[Tab, string]>) : []),
   ];
-  const shown = new Set(['name', 'fields', 'indexes', 'viewQuery', ...rules]);
-  const otherErrors = flattenErrors(Object.fromEntries(Object.entries(errors).filter(([k]) => !shown.has(k) && tab !== 'auth')));
+  // The auth tab lists its own errors; elsewhere they show here too, besides the tab's ⚠.
+  const shown = new Set<string>(['name', 'fields', 'indexes', 'viewQuery', ...rules, ...(tab === 'auth' ? AUTH_OPTION_KEYS : [])]);
+  const otherErrors = flattenErrors(Object.fromEntries(Object.entries(errors).filter(([k]) => !shown.has(k))));
 
   return (
     <Dialog
@@ -320,6 +282,7 @@ export default function CollectionEditor({ editing, onClose }: { editing: NonNul
               {label}
               {t === 'fields' && (errors.fields || errors.indexes) ? ' ⚠' : ''}
               {t === 'rules' && rules.some((r) => errors[r] || check.problems[r]) ? ' ⚠' : ''}
+              {t === 'auth' && AUTH_OPTION_KEYS.some((k) => errors[k]) ? ' ⚠' : ''}
             </button>
           ))}
         </div>
@@ -385,7 +348,7 @@ export default function CollectionEditor({ editing, onClose }: { editing: NonNul
               ))}
             </>
           )}
-          {tab === 'auth' && <AuthOptions draft={draft} set={set} errors={errors} />}
+          {tab === 'auth' && <AuthOptions draft={draft} saved={existing} set={set} errors={errors} onStructureChange={() => setErrors({})} />}
           {tab === 'danger' && existing && <DangerZone collection={existing} onDone={onClose} />}
           {otherErrors.map((m) => (
             <FieldMessage key={m} error={m} />
