@@ -208,6 +208,8 @@ async function resolveRecord(ctx: OperationContext, collection: AuthCollectionMo
     });
   } catch (err) {
     if (err instanceof BasaltError) throw err;
+    // PocketBase answers any failure here with this 400; the cause is kept for whoever debugs it.
+    ctx.app.logger.error({ err, provider, collection: collection.name }, 'OAuth2 sign-in could not link or create the record');
     throw new BadRequestError('Failed to authenticate.', { cause: err });
   }
 }
