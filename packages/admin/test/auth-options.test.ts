@@ -147,7 +147,7 @@ function authOptionsSession(engine: Engine) {
     await card.getByLabel('Client secret').fill(CLIENT_SECRET);
     await card.getByLabel('Issuer URL').fill(issuer.url);
     await card.getByLabel('PKCE').selectOption('on');
-    await oauth2.getByLabel('Username →').selectOption('name');
+    await oauth2.getByLabel('Profile username').selectOption('name');
     await screenshot(page, `${engine}-auth-options-oauth2`);
     const sent = await save(editor);
     assert.equal((sent.oauth2 as { providers: Array<{ clientSecret?: string }> }).providers[0].clientSecret, CLIENT_SECRET);

@@ -62,9 +62,9 @@ const TOKENS: Array<[key: (typeof AUTH_OPTION_KEYS)[number], label: string]> = [
 ];
 const MAPPED = [
   ['id', 'Provider user id'],
-  ['name', 'Name'],
-  ['username', 'Username'],
-  ['avatarURL', 'Avatar URL'],
+  ['name', 'Profile name'],
+  ['username', 'Profile username'],
+  ['avatarURL', 'Profile avatar URL'],
 ] as const;
 const OIDC = new Set(['oidc', 'oidc2', 'oidc3']);
 const NO_OAUTH2: OAuth2Options = { enabled: false, mappedFields: { id: '', name: '', username: '', avatarURL: '' }, providers: [] };
@@ -259,10 +259,10 @@ function OAuth2Options({ oauth2, onChange, fields, storedNames, errors, onStruct
         </div>
       )}
       <fieldset className="stack">
-        <legend>Fill these fields on sign-up</legend>
+        <legend>On sign-up, copy from the provider's profile into</legend>
         <div className="grid-2">
           {MAPPED.map(([key, label]) => (
-            <Field key={key} label={`${label} →`} error={errorAt(errors, 'mappedFields', key)}>
+            <Field key={key} label={label} error={errorAt(errors, 'mappedFields', key)}>
               <select value={oauth2.mappedFields?.[key] ?? ''} onChange={(e) => onChange({ ...oauth2, mappedFields: { ...NO_OAUTH2.mappedFields, ...oauth2.mappedFields, [key]: e.target.value } })}>
                 <option value="">(none)</option>
                 {fields.map((f) => (
