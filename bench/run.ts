@@ -468,7 +468,9 @@ async function startBasalt(t: TargetState) {
 
   // Batch on for seeding; rate limits explicitly off (they are off by default, but a limited
   // server would turn the load into 429s). Everything else stays at Basalt's defaults.
-  const settings = await api(t.base, 'PATCH', '/api/settings', { batch: { enabled: true, maxRequests: 1000, timeout: 60 }, rateLimits: { enabled: false } }, token);
+  // The request log stays on (Basalt's default) unless BENCH_REQUEST_LOG=off, which measures its cost.
+  const logs = process.env.BENCH_REQUEST_LOG === 'off' ? { logs: { maxDays: 0 } } : {};
+  const settings = await api(t.base, 'PATCH', '/api/settings', { batch: { enabled: true, maxRequests: 1000, timeout: 60 }, rateLimits: { enabled: false }, ...logs }, token);
   // Try the batch API even when enabling it failed (it may be on already); seeding falls back
   // to concurrent creates when /api/batch is refused.
   if (settings.status !== 200) note(t, `enabling the batch API via PATCH /api/settings failed (${short(settings)})`);
