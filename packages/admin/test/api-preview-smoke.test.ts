@@ -3,10 +3,9 @@
  * built from its fields, the rule in force, and Try it sending a real request as the superuser.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import PocketBase from 'pocketbase';
+import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, launchBrowser, postgresUnavailable, screenshot, skipReason, startServer, TEST_ENGINES, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, createFirstSuperuser, describeEachEngine, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'api-admin@example.com';
 const PASSWORD = 'api admin password';
@@ -17,14 +16,7 @@ const fitsScreen = () => {
   return document.documentElement.scrollWidth <= window.innerWidth && main.scrollWidth <= main.clientWidth;
 };
 
-const noBrowser = skipReason();
-if (noBrowser) console.log(`# skipping the API preview e2e test: ${noBrowser}`);
-const noPostgres = TEST_ENGINES.includes('postgres') && !noBrowser ? await postgresUnavailable() : undefined;
-
-for (const engine of TEST_ENGINES) {
-  const skip = noBrowser ?? (engine === 'postgres' ? noPostgres : undefined);
-  describe(`API preview [${engine}]`, { skip, timeout: 180_000 }, () => apiPreviewSession(engine));
-}
+await describeEachEngine('API preview', apiPreviewSession);
 
 /** The API preview of a fresh server on `engine`. */
 function apiPreviewSession(engine: Engine) {
@@ -36,15 +28,7 @@ function apiPreviewSession(engine: Engine) {
   before(async () => {
     await buildDashboard();
     server = await startServer(engine);
-    const [, token] = await server.waitFor(/\/_\/#\/setup\/(\S+)/);
-    const created = await fetch(`${server.url}/api/collections/_superusers/records`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: token },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD, passwordConfirm: PASSWORD }),
-    });
-    assert.equal(created.status, 200, await created.text());
-    const pb = new PocketBase(server.url);
-    await pb.collection('_superusers').authWithPassword(EMAIL, PASSWORD);
+    const pb = await createFirstSuperuser(server, EMAIL, PASSWORD);
     await pb.collections.create({
       name: 'tasks',
       type: 'base',

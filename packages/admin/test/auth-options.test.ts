@@ -7,24 +7,17 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { buildDashboard, launchBrowser, postgresUnavailable, screenshot, skipReason, startServer, TEST_ENGINES, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, createFirstSuperuser, describeEachEngine, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'auth-options-admin@example.com';
 const PASSWORD = 'auth options admin password';
 const CLIENT_ID = 'basalt-dashboard';
 const CLIENT_SECRET = 'the-first-client-secret';
 
-const noBrowser = skipReason();
-if (noBrowser) console.log(`# skipping the auth options e2e test: ${noBrowser}`);
-const noPostgres = TEST_ENGINES.includes('postgres') && !noBrowser ? await postgresUnavailable() : undefined;
-
-for (const engine of TEST_ENGINES) {
-  const skip = noBrowser ?? (engine === 'postgres' ? noPostgres : undefined);
-  describe(`auth options [${engine}]`, { skip, timeout: 180_000 }, () => authOptionsSession(engine));
-}
+await describeEachEngine('auth options', authOptionsSession);
 
 interface Issuer {
   url: string;
@@ -81,15 +74,7 @@ function authOptionsSession(engine: Engine) {
     await buildDashboard();
     server = await startServer(engine);
     issuer = await startIssuer();
-    const [, token] = await server.waitFor(/\/_\/#\/setup\/(\S+)/);
-    const created = await fetch(`${server.url}/api/collections/_superusers/records`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: token },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD, passwordConfirm: PASSWORD }),
-    });
-    assert.equal(created.status, 200, await created.text());
-    pb = new PocketBase(server.url);
-    await pb.collection('_superusers').authWithPassword(EMAIL, PASSWORD);
+    pb = await createFirstSuperuser(server, EMAIL, PASSWORD);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     problems = watchProblems(page);

@@ -4,23 +4,16 @@
  * first-run setup, sign in, create a collection, add and edit records, inspect a failed request.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import PocketBase from 'pocketbase';
-import { buildDashboard, launchBrowser, postgresUnavailable, screenshot, skipReason, startServer, TEST_ENGINES, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, describeEachEngine, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct horse battery';
 const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
-const noBrowser = skipReason();
-if (noBrowser) console.log(`# skipping the dashboard e2e tests: ${noBrowser}`);
-const noPostgres = TEST_ENGINES.includes('postgres') && !noBrowser ? await postgresUnavailable() : undefined;
-
-for (const engine of TEST_ENGINES) {
-  const skip = noBrowser ?? (engine === 'postgres' ? noPostgres : undefined);
-  describe(`dashboard [${engine}]`, { skip, timeout: 240_000 }, () => dashboardSession(engine));
-}
+await describeEachEngine('dashboard', dashboardSession, 240_000);
 
 /** One user's first session against a fresh server on `engine`. */
 function dashboardSession(engine: Engine) {

@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { describe } from 'node:test';
+import PocketBase from 'pocketbase';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -184,4 +186,35 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(OUTPUT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: false });
   return path;
+}
+
+/**
+ * Declares `session` once per test engine, as `describe('<title> [<engine>]')`, skipped with the
+ * reason when Chromium or PostgreSQL is missing (never under BASALT_TEST_REQUIRE_SERVICES=1).
+ */
+export async function describeEachEngine(title: string, session: (engine: Engine) => void, timeout = 180_000): Promise<void> {
+  const noBrowser = skipReason();
+  if (noBrowser) console.log(`# skipping the ${title} e2e test: ${noBrowser}`);
+  const noPostgres = TEST_ENGINES.includes('postgres') && !noBrowser ? await postgresUnavailable() : undefined;
+  for (const engine of TEST_ENGINES) {
+    const skip = noBrowser ?? (engine === 'postgres' ? noPostgres : undefined);
+    describe(`${title} [${engine}]`, { skip, timeout }, () => session(engine));
+  }
+}
+
+/**
+ * Creates the first superuser of a fresh `server` through the one-time setup token it prints
+ * (the setup page itself is covered by dashboard.test.ts) and returns an SDK client signed in as it.
+ */
+export async function createFirstSuperuser(server: RunningServer, email: string, password: string): Promise<PocketBase> {
+  const [, token] = await server.waitFor(/\/_\/#\/setup\/(\S+)/);
+  const created = await fetch(`${server.url}/api/collections/_superusers/records`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: token },
+    body: JSON.stringify({ email, password, passwordConfirm: password }),
+  });
+  if (created.status !== 200) throw new Error(`creating the first superuser failed: ${created.status} ${await created.text()}`);
+  const pb = new PocketBase(server.url);
+  await pb.collection('_superusers').authWithPassword(email, password);
+  return pb;
 }

@@ -4,10 +4,10 @@
  * without any token. Real server, real build, headless Chromium (harness: e2e-helpers.ts).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import PocketBase from 'pocketbase';
 import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, launchBrowser, postgresUnavailable, screenshot, skipReason, startServer, TEST_ENGINES, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, createFirstSuperuser, describeEachEngine, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'logs-admin@example.com';
 const PASSWORD = 'logs admin password';
@@ -18,14 +18,7 @@ const fitsScreen = () => {
   return document.documentElement.scrollWidth <= window.innerWidth && main.scrollWidth <= main.clientWidth;
 };
 
-const noBrowser = skipReason();
-if (noBrowser) console.log(`# skipping the logs inspector e2e test: ${noBrowser}`);
-const noPostgres = TEST_ENGINES.includes('postgres') && !noBrowser ? await postgresUnavailable() : undefined;
-
-for (const engine of TEST_ENGINES) {
-  const skip = noBrowser ?? (engine === 'postgres' ? noPostgres : undefined);
-  describe(`logs inspector [${engine}]`, { skip, timeout: 180_000 }, () => logsSession(engine));
-}
+await describeEachEngine('logs inspector', logsSession);
 
 /** One superuser looking for a failed request, against a fresh server on `engine`. */
 function logsSession(engine: Engine) {
@@ -40,17 +33,7 @@ function logsSession(engine: Engine) {
   before(async () => {
     await buildDashboard();
     server = await startServer(engine);
-    // The first superuser, through the one-time setup token the server prints (the setup page
-    // itself is covered by dashboard.test.ts).
-    const [, token] = await server.waitFor(/\/_\/#\/setup\/(\S+)/);
-    const created = await fetch(`${server.url}/api/collections/_superusers/records`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: token },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD, passwordConfirm: PASSWORD }),
-    });
-    assert.equal(created.status, 200, await created.text());
-    pb = new PocketBase(server.url);
-    await pb.collection('_superusers').authWithPassword(EMAIL, PASSWORD);
+    pb = await createFirstSuperuser(server, EMAIL, PASSWORD);
     await pb.collections.create({
       name: 'notes',
       type: 'base',

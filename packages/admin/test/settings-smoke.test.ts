@@ -3,10 +3,10 @@
  * messages under their fields, and edits the rate-limit rules table.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import PocketBase from 'pocketbase';
 import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, launchBrowser, postgresUnavailable, screenshot, skipReason, startServer, TEST_ENGINES, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, createFirstSuperuser, describeEachEngine, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'settings-admin@example.com';
 const PASSWORD = 'settings admin password';
@@ -17,14 +17,7 @@ const fitsScreen = () => {
   return document.documentElement.scrollWidth <= window.innerWidth && main.scrollWidth <= main.clientWidth;
 };
 
-const noBrowser = skipReason();
-if (noBrowser) console.log(`# skipping the settings e2e test: ${noBrowser}`);
-const noPostgres = TEST_ENGINES.includes('postgres') && !noBrowser ? await postgresUnavailable() : undefined;
-
-for (const engine of TEST_ENGINES) {
-  const skip = noBrowser ?? (engine === 'postgres' ? noPostgres : undefined);
-  describe(`settings [${engine}]`, { skip, timeout: 180_000 }, () => settingsSession(engine));
-}
+await describeEachEngine('settings', settingsSession);
 
 /** The settings page of a fresh server on `engine`. */
 function settingsSession(engine: Engine) {
@@ -37,15 +30,7 @@ function settingsSession(engine: Engine) {
   before(async () => {
     await buildDashboard();
     server = await startServer(engine);
-    const [, token] = await server.waitFor(/\/_\/#\/setup\/(\S+)/);
-    const created = await fetch(`${server.url}/api/collections/_superusers/records`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: token },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD, passwordConfirm: PASSWORD }),
-    });
-    assert.equal(created.status, 200, await created.text());
-    pb = new PocketBase(server.url);
-    await pb.collection('_superusers').authWithPassword(EMAIL, PASSWORD);
+    pb = await createFirstSuperuser(server, EMAIL, PASSWORD);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     problems = watchProblems(page);
