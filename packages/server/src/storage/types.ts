@@ -84,6 +84,12 @@ export interface SqlDialect {
    */
   nameLock(mode: 'shared' | 'exclusive'): string | undefined;
   /**
+   * Goes between `CREATE` and `TABLE` for a table whose rows may be lost in a crash (the request
+   * log): PostgreSQL's `UNLOGGED ` (no write-ahead log: far cheaper inserts; emptied after a
+   * crash, not replicated). Empty where the engine has no such tables.
+   */
+  readonly expendableTable: string;
+  /**
    * FROM-clause item that yields one row per element of a JSON array held in `expr`; a plain
    * (non-array) text value counts as a one-element array. The element is `<alias>.value`.
    */

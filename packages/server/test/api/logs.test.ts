@@ -71,6 +71,11 @@ forEachDialect((dialect) =>
       });
     });
 
+    it('on PostgreSQL keeps the log in an unlogged table (no write-ahead log record per request)', { skip: dialect !== 'postgres' && 'an engine without unlogged tables' }, async () => {
+      const row = await t.app.db.get<{ p: string }>(`SELECT relpersistence AS p FROM pg_class WHERE relname = '_logs' AND relnamespace = current_schema()::regnamespace`);
+      assert.equal(row?.p, 'u');
+    });
+
     it('records a failed request at error level with its error and response', async () => {
       const res = await t.fetch('/api/collections/nope/records?marker=fail1', { headers: { Authorization: userToken } });
       assert.equal(res.status, 404);

@@ -140,6 +140,8 @@ export class PostgresDialect implements SqlDialect {
     return mode === 'update' ? ' FOR UPDATE' : ' FOR SHARE';
   }
 
+  readonly expendableTable = 'UNLOGGED ';
+
   nameLock(mode: 'shared' | 'exclusive'): string {
     // Advisory locks live in the lock manager only: no tuple is rewritten, unlike FOR SHARE,
     // which under concurrent writers also creates a MultiXact per new locker.

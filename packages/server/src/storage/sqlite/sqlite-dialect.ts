@@ -52,6 +52,8 @@ export class SqliteDialect implements SqlDialect {
     return '';
   }
 
+  readonly expendableTable = '';
+
   nameLock(): undefined {
     return undefined;
   }
