@@ -2,9 +2,8 @@
  * The log store contract (spec §10.2) and its one implementation over the storage contract: a
  * `_logs` table in whatever Database it is given. The CLI gives SQLite instances a database of
  * their own (`auxiliary.db`), so log writes never wait for the data writer; PostgreSQL instances
- * keep `_logs` beside their data, since nodes share nothing else, in an unlogged table: request
- * logs are not worth a write-ahead log record each (they cost a get request a quarter of its
- * throughput), and a crash may lose them.
+ * keep `_logs` beside their data, since nodes share nothing else, in an unlogged table: a
+ * request's entry is not worth a write-ahead log record, and a crash may lose the log.
  * @module
  */
 import type { Database, SqlValue } from '../../storage/types.ts';
