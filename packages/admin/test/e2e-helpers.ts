@@ -218,3 +218,12 @@ export async function createFirstSuperuser(server: RunningServer, email: string,
   await pb.collection('_superusers').authWithPassword(email, password);
   return pb;
 }
+
+/**
+ * Runs in the page (`page.evaluate(fitsScreen)`): true when nothing is wider than the screen,
+ * neither the document nor the scrolling main area (wide tables scroll in their own box).
+ */
+export function fitsScreen(): boolean {
+  const main = document.querySelector('main.content')!;
+  return document.documentElement.scrollWidth <= window.innerWidth && main.scrollWidth <= main.clientWidth;
+}

@@ -6,16 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import PocketBase from 'pocketbase';
 import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, createFirstSuperuser, describeEachEngine, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, createFirstSuperuser, describeEachEngine, fitsScreen, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'settings-admin@example.com';
 const PASSWORD = 'settings admin password';
 
-/** Nothing wider than the screen, neither the document nor the scrolling main area (wide tables scroll in their own box). */
-const fitsScreen = () => {
-  const main = document.querySelector('main.content')!;
-  return document.documentElement.scrollWidth <= window.innerWidth && main.scrollWidth <= main.clientWidth;
-};
 
 await describeEachEngine('settings', settingsSession);
 
