@@ -17,8 +17,7 @@ import { superuserUpsert } from '../../src/core/operations/superuser-upsert.ts';
 import { LocalFileStore } from '../../src/files/local/local-file-store.ts';
 import type { FileStore, StoredFileInfo } from '../../src/files/types.ts';
 import { SqliteDatabase } from '../../src/storage/sqlite/sqlite-database.ts';
-import { buildRestServer } from '../../src/transports/rest/server.ts';
-import { forEachDialect, openTestDatabase, POSTGRES_UNAVAILABLE, sdkError, SUPERUSER_EMAIL, SUPERUSER_PASSWORD, TEST_DIALECTS, type DialectName } from '../helpers/test-server.ts';
+import { forEachDialect, openTestDatabase, POSTGRES_UNAVAILABLE, sdkError, serveForTests, SUPERUSER_EMAIL, SUPERUSER_PASSWORD, TEST_DIALECTS, type DialectName } from '../helpers/test-server.ts';
 
 /** A file store whose `list` can be held, to keep a backup running while a test looks at it. */
 class GatedStore implements FileStore {
@@ -98,17 +97,7 @@ async function startBackupServer(dialect: DialectName): Promise<BackupServer> {
     backups: { store: new LocalFileStore(join(dir, 'backups')), tempDir: join(dir, '.tmp'), openSqliteFile: (p) => new SqliteDatabase(p, { synchronous: 'NORMAL' }) },
   });
   await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
-  const server = await buildRestServer(app);
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  const address = server.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const client = () => {
-    const pb = new PocketBase(url);
-    pb.autoCancellation(false);
-    return pb;
-  };
-  const admin = client();
-  await admin.collection('_superusers').authWithPassword(SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
+  const { server, url, client, admin } = await serveForTests(app);
   return {
     url,
     dir,

@@ -26,7 +26,8 @@ import { createSmtpMailer } from '../../src/mail/smtp/smtp-mailer.ts';
 import type { Database } from '../../src/storage/types.ts';
 import { PostgresDatabase } from '../../src/storage/postgres/postgres-database.ts';
 import { SqliteDatabase } from '../../src/storage/sqlite/sqlite-database.ts';
-import { buildRestServer } from '../../src/transports/rest/server.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildRestServer, type RestServerOptions } from '../../src/transports/rest/server.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -135,18 +136,7 @@ export async function startTestServer(options: { bodyLimit?: number; dialect?: D
   const storage = await openTestDatabase(dialect);
   const app = await App.open(storage.db, { smtpMailer: createSmtpMailer, files: new LocalFileStore(join(dir, 'storage')), s3FileStore: createS3FileStore });
   await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
-  const server = await buildRestServer(app, { bodyLimit: options.bodyLimit });
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  const address = server.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const url = `http://127.0.0.1:${port}`;
-  const client = () => {
-    const pb = new PocketBase(url);
-    pb.autoCancellation(false);
-    return pb;
-  };
-  const admin = client();
-  await admin.collection('_superusers').authWithPassword(SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
+  const { server, url, client, admin } = await serveForTests(app, { bodyLimit: options.bodyLimit });
   return {
     url,
     app,
@@ -165,6 +155,25 @@ export async function startTestServer(options: { bodyLimit?: number; dialect?: D
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Serves `app` on a free port and signs an SDK client in as the test superuser (who must exist).
+ * `client()` makes more clients, with auto-cancellation off (tests run requests concurrently).
+ */
+export async function serveForTests(app: App, options: RestServerOptions = {}): Promise<{ server: FastifyInstance; url: string; client: () => PocketBase; admin: PocketBase }> {
+  const server = await buildRestServer(app, options);
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const address = server.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const client = () => {
+    const pb = new PocketBase(url);
+    pb.autoCancellation(false);
+    return pb;
+  };
+  const admin = client();
+  await admin.collection('_superusers').authWithPassword(SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
+  return { server, url, client, admin };
 }
 
 /** Reads `{status, data}` of a rejected SDK call (ClientResponseError). */
