@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RealtimeCloseReason, RealtimeMessage, RealtimeSink } from '../../src/core/realtime/realtime-client.ts';
 import { MAX_SUBSCRIPTIONS_PER_CLIENT } from '../../src/core/realtime/realtime-subscription.ts';
 import { resolveAuthToken } from '../../src/core/operations/record-auth.ts';
+import { deliverOAuth2Redirect, OAUTH2_TOPIC } from '../../src/core/auth/oauth2-redirect.ts';
 import { forEachDialect, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 class FakeSink implements RealtimeSink {
@@ -183,6 +184,47 @@ forEachDialect((dialect) =>
       broker.subscribe(client, Array.from({ length: MAX_SUBSCRIPTIONS_PER_CLIENT }, (_, i) => `news/${i}`));
       assert.throws(() => broker.subscribe(client, ['news/extra']), /at most 1000 subscriptions/);
       assert.throws(() => broker.setSubscriptions(client, Array.from({ length: MAX_SUBSCRIPTIONS_PER_CLIENT + 1 }, (_, i) => `n/${i}`)), { code: 'validation_failed' });
+      broker.closeClients('shutdown', 'test');
+    });
+
+    it('emitTo reaches one subscribed client only, and counts what it sends', () => {
+      const broker = t.app.realtime;
+      const [a, b, quiet] = [new FakeSink(), new FakeSink(), new FakeSink()];
+      const ca = broker.connect(a, { transport: 'test', ip: '1' });
+      const cb = broker.connect(b, { transport: 'test', ip: '1' });
+      const cq = broker.connect(quiet, { transport: 'test', ip: '1' });
+      broker.setSubscriptions(ca, ['@oauth2']);
+      broker.setSubscriptions(cb, ['@oauth2']);
+      broker.setSubscriptions(cq, ['news/*']);
+      const before = broker.stats().messagesSent;
+      assert.equal(broker.emitTo(ca.id, '@oauth2', { code: 'for-a' }), 1);
+      assert.equal(broker.emitTo(cq.id, '@oauth2', { code: 'for-quiet' }), 0, 'not subscribed to the topic');
+      assert.equal(broker.emitTo('no-such-client', '@oauth2', { code: 'x' }), 0);
+      assert.deepEqual(a.events(), [{ topic: '@oauth2', data: { code: 'for-a' } }]);
+      assert.deepEqual(b.events(), []);
+      assert.deepEqual(quiet.events(), []);
+      assert.equal(broker.stats().messagesSent, before + 1);
+      broker.closeClients('shutdown', 'test');
+      assert.equal(broker.emitTo(ca.id, '@oauth2', { code: 'late' }), 0, 'a closed client gets nothing');
+    });
+
+    it('the OAuth2 redirect gives the code to the client named by state, not to another @oauth2 subscriber', () => {
+      const broker = t.app.realtime;
+      const [a, b] = [new FakeSink(), new FakeSink()];
+      const ca = broker.connect(a, { transport: 'test', ip: '10.0.0.1' });
+      const cb = broker.connect(b, { transport: 'test', ip: '10.0.0.1' });
+      broker.setSubscriptions(ca, [OAUTH2_TOPIC]);
+      broker.setSubscriptions(cb, [OAUTH2_TOPIC]);
+      assert.equal(deliverOAuth2Redirect(t.app, { state: ca.id, code: 'code-for-a', error: '', ip: '10.0.0.1' }), true);
+      assert.deepEqual(a.events(), [{ topic: OAUTH2_TOPIC, data: { state: ca.id, code: 'code-for-a' } }]);
+      assert.deepEqual(b.events(), []);
+      // The flow is over for a: its subscription is gone, so a replayed redirect reaches no one.
+      assert.equal(ca.subscriptions.has(OAUTH2_TOPIC), false);
+      assert.equal(deliverOAuth2Redirect(t.app, { state: ca.id, code: 'again', error: '', ip: '10.0.0.1' }), false);
+      // A redirect from another address than the client's is refused.
+      assert.equal(deliverOAuth2Redirect(t.app, { state: cb.id, code: 'code-for-b', error: '', ip: '10.0.0.2' }), false);
+      assert.deepEqual(b.events(), []);
+      assert.equal(a.events().length, 1);
       broker.closeClients('shutdown', 'test');
     });
 

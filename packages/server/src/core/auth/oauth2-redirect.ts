@@ -31,13 +31,13 @@ export interface OAuth2RedirectInput {
 export function deliverOAuth2Redirect(app: App, input: OAuth2RedirectInput): boolean {
   if (!input.state || input.state.length > 255) return false;
   const client = app.realtime.findClient(input.state);
-  if (!client || client.closed || !client.subscriptions.has(OAUTH2_TOPIC) || client.ip !== input.ip) return false;
+  if (!client || client.ip !== input.ip) return false;
   const data: Record<string, string> = { state: input.state, code: input.code };
   if (input.error) data.error = input.error;
+  // emitTo, not emit: emit would reach every `@oauth2` subscriber, not only the one named by state.
+  if (app.realtime.emitTo(client.id, OAUTH2_TOPIC, data) === 0) return false;
+  // Only for a code that reached a client; the exchange that reads the name is a later request.
   if (input.user && input.code) rememberAppleName(app, input.code, input.user);
-  // Sent to this one client: the broker's emit() would reach every `@oauth2` subscriber.
-  client.sink.send({ type: 'event', topic: OAUTH2_TOPIC, data: JSON.stringify(data) });
-  client.lastActivity = Date.now();
   app.realtime.unsubscribe(client, [OAUTH2_TOPIC]);
   return input.code !== '' && !input.error;
 }

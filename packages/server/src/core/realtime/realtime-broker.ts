@@ -263,6 +263,23 @@ export class RealtimeBroker {
     return sent;
   }
 
+  /**
+   * Sends `data` as is to one client, and only if it is subscribed to `topic`: for replies meant
+   * for a single client, such as the OAuth2 code of the flow that client started (spec §6.7.2),
+   * where {@link emit} would reach every subscriber. Returns the number of messages queued (one
+   * per subscription of that client to `topic`; 0 when it is unknown, closed or not subscribed).
+   * @example app.realtime.emitTo(clientId, '@oauth2', { state: clientId, code });
+   */
+  emitTo(clientId: string, topic: string, data: unknown): number {
+    const client = this.#clients.get(clientId);
+    const subs = client && this.#byTopic.get(topic)?.get(client);
+    if (!subs) return 0;
+    const json = JSON.stringify(data ?? null);
+    let sent = 0;
+    for (const sub of [...subs]) if (this.#send(client, { type: 'event', topic: sub.raw, data: json })) sent++;
+    return sent;
+  }
+
   /** A client publishes to a broadcast topic: checked with `canPublish` (superusers always may). */
   publishFrom(client: RealtimeClient, topic: string, payload: unknown): number {
     const target = parseSubscription(topic).target;
