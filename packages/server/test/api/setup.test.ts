@@ -45,6 +45,8 @@ forEachDialect((dialect) =>
       url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
       close = async () => {
         await server.close();
+        await app.idle();
+        await app.logs.close();
         await storage.dispose();
         rmSync(dir, { recursive: true, force: true });
       };
@@ -123,6 +125,52 @@ forEachDialect((dialect) =>
       const err = await sdkError(createFirst(token, 'second@example.com'));
       assert.equal(err.status, 401);
       assert.equal(err.message, 'The setup link is no longer valid: a superuser already exists.');
+    });
+  }),
+);
+
+forEachDialect((dialect) =>
+  describe('first-run setup token, concurrent creations', () => {
+    let app: App;
+    let url = '';
+    let close: () => Promise<void>;
+
+    before(async () => {
+      const storage = await openTestDatabase(dialect);
+      const dir = mkdtempSync(join(tmpdir(), 'basalt-setup-race-'));
+      app = await App.open(storage.db, { files: new LocalFileStore(join(dir, 'storage')) });
+      const server = await buildRestServer(app);
+      await server.listen({ host: '127.0.0.1', port: 0 });
+      const address = server.server.address();
+      url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      close = async () => {
+        await server.close();
+        await app.idle();
+        await app.logs.close();
+        await storage.dispose();
+        rmSync(dir, { recursive: true, force: true });
+      };
+    });
+    after(() => close());
+
+    it('creates exactly one superuser when ten setup requests arrive at once', async () => {
+      const token = await newSetupToken(app);
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => {
+          const pb = new PocketBase(url);
+          pb.autoCancellation(false);
+          return pb.collection('_superusers').create({ email: `racer${i}@example.com`, password: PASSWORD, passwordConfirm: PASSWORD }, { headers: { Authorization: token } });
+        }),
+      );
+      const created = results.filter((r) => r.status === 'fulfilled');
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { status: number; response: { message: string } }] : []));
+      assert.equal(created.length, 1, `superusers created: ${created.length}`);
+      assert.deepEqual(
+        refused.map((e) => [e.status, e.response.message]),
+        Array.from({ length: 9 }, () => [401, 'The setup link is no longer valid: a superuser already exists.']),
+      );
+      const rows = await app.db.all<{ email: string }>(`SELECT ${app.db.dialect.quote('email')} FROM ${app.db.dialect.quote('_superusers')}`);
+      assert.equal(rows.length, 1);
     });
   }),
 );

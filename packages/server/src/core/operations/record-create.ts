@@ -13,7 +13,7 @@ import { applyBody, fillGenerated, insertRecord, newRecordData, prehashPasswords
 import { validateAuthRecordCreate } from '../records/auth-record.ts';
 import type { CollectionModel } from '../collections/collection.ts';
 import { collectionForWrite, collectionOrThrow, inTransaction, isSuperuser, type OperationContext } from './context.ts';
-import { withSetupToken } from './superuser-setup.ts';
+import { recheckSetupToken, withSetupToken } from './superuser-setup.ts';
 
 export interface WriteOptions {
   expand?: string;
@@ -39,6 +39,7 @@ export async function recordCreate(ctx: OperationContext, collectionIdOrName: st
 
   return inTransaction(ctx, async (txCtx) => {
     const tx = txCtx.tx;
+    await recheckSetupToken(txCtx);
     // Resolved again under the transaction: a schema change that committed while this request
     // waited for the writer must be seen (see CollectionStore.apply).
     const collection = checkCreatable(ctx, await collectionForWrite(txCtx, collectionIdOrName));
