@@ -17,13 +17,36 @@ export interface Executor {
   /** Runs one or more statements without parameters (DDL). */
   exec(sql: string): Promise<void>;
   /**
-   * Present on transaction executors of engines that pipeline statements (PostgreSQL): registers
-   * `check`, a statement already sent whose result the caller does not wait for. Later statements
-   * go out without waiting for it; the transaction awaits it before COMMIT, and when it rejects
-   * the transaction rolls back and fails with the check's error, even if a later statement
-   * failed first (that failure is then a consequence of what the check detected).
+   * Present on transaction executors of engines that pipeline statements (PostgreSQL): sends a
+   * statement whose answer the caller does not wait for. Later statements, and COMMIT, go out
+   * behind it without waiting; if it fails, the database aborts the transaction, COMMIT turns
+   * into a rollback, and the transaction fails with `explain(error)` (default: the error), even
+   * when a later statement failed first (that failure is then a consequence of this one).
+   * Because the outcome is decided by the database, a deferred statement must carry the whole
+   * check: a condition judged in JavaScript on its result would come too late (see
+   * SqlDialect.assertion).
    */
-  defer?(check: Promise<unknown>): void;
+  defer?(sql: string, params?: readonly SqlValue[], explain?: (error: unknown) => unknown): void;
+  /**
+   * With `defer`: waits for every statement deferred so far and rejects with the first failure
+   * (explained). A failure it reports is the caller's to handle: the transaction no longer
+   * reports it in place of the caller's error. Used where a failure must be attributed to the
+   * step that caused it (a batch's sub-request).
+   */
+  settle?(): Promise<void>;
+}
+
+/**
+ * Sends a write whose answer the caller does not need: deferred where the executor pipelines
+ * (Executor.defer), else run and awaited. Either way a failure fails with `explain(error)`.
+ */
+export async function sendWrite(db: Executor, sql: string, params: readonly SqlValue[], explain: (error: unknown) => unknown = (e) => e): Promise<void> {
+  if (db.defer) return db.defer(sql, params, explain);
+  try {
+    await db.run(sql, params);
+  } catch (err) {
+    throw explain(err);
+  }
 }
 
 export interface TransactionOptions {
@@ -83,6 +106,15 @@ export interface SqlDialect {
    * writes nothing. `undefined` where writers are serialised anyway (SQLite).
    */
   nameLock(mode: 'shared' | 'exclusive'): string | undefined;
+  /**
+   * A statement that fails unless `condition`, an SQL boolean expression (it may hold `?`
+   * parameters), is true; the failure aborts the transaction and `isFailedAssertion` recognises
+   * it. For checks the database must decide, such as one deferred ahead of COMMIT
+   * (Executor.defer). `undefined` where writers are serialised anyway (SQLite).
+   */
+  assertion(condition: string): string | undefined;
+  /** True for the error of a failed `assertion` statement. */
+  isFailedAssertion(error: unknown): boolean;
   /**
    * Goes between `CREATE` and `TABLE` for a table whose rows may be lost in a crash (the request
    * log): PostgreSQL's `UNLOGGED ` (no write-ahead log: far cheaper inserts; emptied after a

@@ -83,12 +83,15 @@ export function forEachDialect(suite: (dialect: DialectName) => void): void {
   }
 }
 
-/** Opens an empty database of `dialect`; `dispose` closes it and removes its files or schema. */
-export async function openTestDatabase(dialect: DialectName): Promise<{ db: Database; dispose(): Promise<void> }> {
+/**
+ * Opens an empty database of `dialect`; `dispose` closes it and removes its files or schema.
+ * `postgresUrl` reaches the test server another way (e.g. through a proxy that watches traffic).
+ */
+export async function openTestDatabase(dialect: DialectName, options: { postgresUrl?: string } = {}): Promise<{ db: Database; dispose(): Promise<void> }> {
   if (dialect === 'postgres') {
     if (POSTGRES_UNAVAILABLE) throw new Error(POSTGRES_UNAVAILABLE);
     const schema = `basalt_test_${randomBytes(6).toString('hex')}`;
-    const db = await PostgresDatabase.open({ url: POSTGRES_TEST_URL, schema, maxConnections: 5 });
+    const db = await PostgresDatabase.open({ url: options.postgresUrl ?? POSTGRES_TEST_URL, schema, maxConnections: 5 });
     return {
       db,
       async dispose() {
@@ -130,10 +133,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { bodyLimit?: number; dialect?: DialectName } = {}): Promise<TestServer> {
+export async function startTestServer(options: { bodyLimit?: number; dialect?: DialectName; postgresUrl?: string } = {}): Promise<TestServer> {
   const dialect = options.dialect ?? (TEST_DIALECTS.includes('sqlite') ? 'sqlite' : (TEST_DIALECTS[0] ?? 'sqlite'));
   const dir = mkdtempSync(join(tmpdir(), 'basalt-test-'));
-  const storage = await openTestDatabase(dialect);
+  const storage = await openTestDatabase(dialect, { postgresUrl: options.postgresUrl });
   const app = await App.open(storage.db, { smtpMailer: createSmtpMailer, files: new LocalFileStore(join(dir, 'storage')), s3FileStore: createS3FileStore });
   await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
   const { server, url, client, admin } = await serveForTests(app, { bodyLimit: options.bodyLimit });

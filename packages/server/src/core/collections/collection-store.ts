@@ -105,6 +105,9 @@ function optionsOf(c: CollectionModel, secrets: StoredSecrets): Record<string, u
 }
 
 /** In-memory, read-mostly view of every collection, backed by `_collections`. */
+/** The name of collection `id`'s definition lock (SqlDialect.nameLock). */
+const lockName = (id: string) => `basalt_collection:${id}`;
+
 export class CollectionStore implements CollectionLookup {
   readonly #db: Database;
   readonly #secrets: StoredSecrets;
@@ -149,32 +152,26 @@ export class CollectionStore implements CollectionLookup {
    * takes a shared lock on the definition, so a schema change waits for running writes and
    * writes wait for a running schema change; the cached model is used while it is current.
    * `optimistic` (the default) lets an engine that pipelines statements go ahead with the cached
-   * model and check it before COMMIT; a stale one then fails the transaction with
-   * CollectionChangedError, and inTransaction runs it again with `optimistic: false`.
+   * model and have the database check it (deferred statements, decided at COMMIT at the
+   * latest); a stale one then fails the transaction with CollectionChangedError, and
+   * inTransaction runs it again with `optimistic: false`.
    */
   async readForWrite(tx: Executor, cached: CollectionModel, options: { optimistic: boolean } = { optimistic: true }): Promise<CollectionModel | undefined> {
     const d = this.#db.dialect;
     if (d.serializesWriters) return cached;
     const q = d.quote.bind(d);
-    const locked = this.#lockDefinition(tx, cached.id, 'shared');
-    // Read after the lock is granted (a statement of its own: it must see what committed while
-    // this transaction waited for the lock).
-    const version = tx.get<{ updated: string }>(`SELECT ${q('updated')} FROM ${q('_collections')} WHERE ${q('id')} = ?`, [cached.id]);
-    if (tx.defer && options.optimistic) {
-      tx.defer(locked);
-      tx.defer(
-        version.then((row) => {
-          if (row?.updated !== cached.updated) throw new CollectionChangedError();
-        }),
-      );
+    const lockKey = lockName(cached.id);
+    const check = d.assertion(`(SELECT ${q('updated')} FROM ${q('_collections')} WHERE ${q('id')} = ?) = ?`);
+    if (tx.defer && options.optimistic && check) {
+      // Each its own statement: the check must read what committed while the lock was awaited.
+      tx.defer(d.nameLock('shared')!, [lockKey]);
+      tx.defer(check, [cached.id, cached.updated], (err) => (d.isFailedAssertion(err) ? new CollectionChangedError() : err));
       return cached;
     }
-    await locked;
-    const row = await version;
+    await this.#lockDefinition(tx, cached.id, 'shared');
+    const row = await tx.get<CollectionRow>(`SELECT * FROM ${q('_collections')} WHERE ${q('id')} = ?`, [cached.id]);
     if (!row) return undefined;
-    if (row.updated === cached.updated) return cached;
-    const current = await tx.get<CollectionRow>(`SELECT * FROM ${q('_collections')} WHERE ${q('id')} = ?`, [cached.id]);
-    return current ? fromRow(current, this.#secrets) : undefined;
+    return row.updated === cached.updated ? cached : fromRow(row, this.#secrets);
   }
 
   /**
@@ -189,7 +186,7 @@ export class CollectionStore implements CollectionLookup {
   /** Takes the definition lock of collection `id` (a no-op where writers are serialised). */
   async #lockDefinition(tx: Executor, id: string, mode: 'shared' | 'exclusive'): Promise<void> {
     const sql = this.#db.dialect.nameLock(mode);
-    if (sql) await tx.get(sql, [`basalt_collection:${id}`]);
+    if (sql) await tx.get(sql, [lockName(id)]);
   }
 
   /**

@@ -6,7 +6,7 @@
  * request's entry is not worth a write-ahead log record, and a crash may lose the log.
  * @module
  */
-import type { Database, SqlValue } from '../../storage/types.ts';
+import { sendWrite, type Database, type SqlValue } from '../../storage/types.ts';
 
 /** slog levels, as PocketBase stores them. */
 export const LOG_LEVEL = Object.freeze({ debug: -4, info: 0, warn: 4, error: 8 });
@@ -117,7 +117,8 @@ export class SqlLogStore implements LogStore {
         for (; i + size <= rows.length; i += size) {
           const params: SqlValue[] = [];
           for (let j = i; j < i + size; j++) params.push(rows[j].id, rows[j].created, rows[j].level, rows[j].message, rows[j].data);
-          await tx.run(sql, params);
+          // Pipelined where the engine can: every chunk and COMMIT in one round trip.
+          await sendWrite(tx, sql, params);
         }
       }
     });

@@ -5,7 +5,7 @@
  * @module
  */
 import { hashPassword } from '../../auth/password.ts';
-import type { Executor } from '../../storage/types.ts';
+import { sendWrite, type Executor, type SqlValue } from '../../storage/types.ts';
 import { nowDateTime } from '../../tools/datetime.ts';
 import { generateFromPattern } from '../../tools/pattern-generator.ts';
 import type { CollectionLookup, CollectionModel, FieldModel } from '../collections/collection.ts';
@@ -235,9 +235,10 @@ async function hashPasswords(applied: AppliedBody, prehashed?: PrehashedPassword
 }
 
 /** Translates a unique-constraint failure into a field error, or rethrows. */
-function uniqueError(app: App, collection: CollectionModel, err: unknown, message: string): never {
+/** A unique-constraint failure of a record write as the validation error clients get; other errors as they are. */
+function explainWriteError(app: App, collection: CollectionModel, err: unknown, message: string): unknown {
   const violation = app.db.dialect.uniqueViolation(err);
-  if (!violation) throw err;
+  if (!violation) return err;
   const errors: FieldErrors = {};
   const fromIndex = violation.index ? collection.indexes.map(parseIndex).find((i) => i?.name === violation.index)?.columnNames : undefined;
   const columns = violation.columns.length ? violation.columns : fromIndex?.length ? fromIndex : ['id'];
@@ -245,7 +246,15 @@ function uniqueError(app: App, collection: CollectionModel, err: unknown, messag
     const f = findField(collection, col);
     errors[f?.name ?? col] = fieldError('validation_not_unique', 'Value must be unique.');
   }
-  throw new ValidationError(message, errors, { cause: err });
+  return new ValidationError(message, errors, { cause: err });
+}
+
+/**
+ * Sends a record write. Where the engine pipelines, nothing waits for its answer: it travels
+ * with COMMIT, and a failure (a unique index) fails the transaction (see sendWrite).
+ */
+function write(app: App, db: Executor, collection: CollectionModel, sql: string, params: SqlValue[], message: string): Promise<void> {
+  return sendWrite(db, sql, params, (err) => explainWriteError(app, collection, err, message));
 }
 
 /** Inserts a new record (passwords hashed). */
@@ -254,11 +263,7 @@ export async function insertRecord(app: App, db: Executor, collection: Collectio
   const q = app.db.dialect.quote.bind(app.db.dialect);
   const values = recordToDriver(collection, applied.data);
   const names = [...values.keys()];
-  try {
-    await db.run(`INSERT INTO ${q(collection.name)} (${names.map(q).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`, [...values.values()]);
-  } catch (err) {
-    uniqueError(app, collection, err, 'Failed to create record.');
-  }
+  await write(app, db, collection, `INSERT INTO ${q(collection.name)} (${names.map(q).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`, [...values.values()], 'Failed to create record.');
 }
 
 /** Writes every column of an existing record (passwords hashed). */
@@ -269,9 +274,5 @@ export async function updateRecordRow(app: App, db: Executor, collection: Collec
   values.delete('id');
   const names = [...values.keys()];
   if (!names.length) return;
-  try {
-    await db.run(`UPDATE ${q(collection.name)} SET ${names.map((n) => `${q(n)} = ?`).join(', ')} WHERE ${q('id')} = ?`, [...values.values(), String(applied.data.id)]);
-  } catch (err) {
-    uniqueError(app, collection, err, 'Failed to update record.');
-  }
+  await write(app, db, collection, `UPDATE ${q(collection.name)} SET ${names.map((n) => `${q(n)} = ?`).join(', ')} WHERE ${q('id')} = ?`, [...values.values(), String(applied.data.id)], 'Failed to update record.');
 }

@@ -187,53 +187,77 @@ function corkUntilNextTick(client: pg.PoolClient): void {
 /** True for a statement that only reads (a locking read still only locks). */
 const READ_ONLY = /^\s*SELECT\b/i;
 
+/** A statement sent with Executor.defer, and what explains its failure. */
+interface Deferred {
+  answer: Promise<unknown>;
+  explain: ((error: unknown) => unknown) | undefined;
+}
+
 /**
  * A connection borrowed for one transaction. The connection pipelines: a statement is sent
- * without waiting for the answers to earlier ones, so BEGIN travels with the first statement and
- * a {@link Executor.defer deferred} check with the statements after it.
+ * without waiting for the answers to earlier ones, so BEGIN travels with the first statement,
+ * and deferred statements (Executor.defer) with the statements after them and with COMMIT.
  */
 class TxExecutor implements Executor {
   readonly #client: pg.PoolClient;
   readonly #onDdl: () => void;
-  /** BEGIN's answer while it has not arrived. */
-  #begin: Promise<unknown> | undefined;
+  /** BEGIN's answer; settled once it arrived. */
+  readonly #begin: Promise<unknown>;
+  #beginConfirmed = false;
+  /**
+   * Statements held until BEGIN is confirmed, in order. Once one is held, every later one is
+   * too, so statements always reach the server in the order they were issued.
+   */
+  #held: Array<() => void> | undefined;
   /** Whether a statement that writes was sent before BEGIN was confirmed. */
   #writeBeforeBegin = false;
-  readonly #deferred: Promise<unknown>[] = [];
+  #deferred: Deferred[] = [];
   /** False after DDL in this transaction: statements prepared earlier may describe old columns. */
   #named = true;
   constructor(client: pg.PoolClient, begin: Promise<unknown>, onDdl: () => void) {
     this.#client = client;
     this.#begin = begin;
     this.#onDdl = onDdl;
+    begin.then(
+      () => {
+        this.#beginConfirmed = true;
+        const held = this.#held ?? [];
+        this.#held = undefined;
+        corkUntilNextTick(this.#client);
+        for (const send of held) send();
+      },
+      () => {
+        // Held statements were never sent; each rejects with BEGIN's error via #hold.
+        this.#held = undefined;
+      },
+    );
   }
 
-  async #confirmBegin(): Promise<void> {
-    if (this.#begin === undefined) return;
-    await this.#begin;
-    this.#begin = undefined;
-  }
-
-  async #send(sql: string, params: readonly SqlValue[] | undefined): Promise<pg.QueryResult> {
+  #query(sql: string, params: readonly SqlValue[] | undefined): Promise<pg.QueryResult> {
     corkUntilNextTick(this.#client);
-    if (this.#begin === undefined) return this.#client.query(statement(this.#client, sql, params, this.#named));
+    return this.#client.query(statement(this.#client, sql, params, this.#named));
+  }
+
+  #hold(sql: string, params: readonly SqlValue[] | undefined): Promise<pg.QueryResult> {
+    return new Promise((resolve, reject) => {
+      (this.#held ??= []).push(() => this.#query(sql, params).then(resolve, reject));
+      this.#begin.catch(reject);
+    });
+  }
+
+  #send(sql: string, params: readonly SqlValue[] | undefined): Promise<pg.QueryResult> {
+    if (this.#beginConfirmed) return this.#query(sql, params);
     // Note: had BEGIN failed, what was sent with it ran outside any transaction. Reads are
     // harmless; at most one write may travel before BEGIN is confirmed, so a failure there can
     // never leave some statements of a transaction applied and others not (one statement is
     // atomic by itself), only an error after a single committed statement, as when the answer
     // to a COMMIT is lost.
-    if (!READ_ONLY.test(sql)) {
-      if (this.#writeBeforeBegin) await this.#confirmBegin();
-      else this.#writeBeforeBegin = true;
-    }
-    const pending = this.#client.query(statement(this.#client, sql, params, this.#named));
-    try {
-      await this.#confirmBegin();
-    } catch (err) {
-      pending.catch(() => {});
-      throw err;
-    }
-    return pending;
+    if (this.#held || (this.#writeBeforeBegin && !READ_ONLY.test(sql))) return this.#hold(sql, params);
+    if (!READ_ONLY.test(sql)) this.#writeBeforeBegin = true;
+    const pending = this.#query(sql, params);
+    pending.catch(() => {});
+    // BEGIN's failure explains everything sent with it.
+    return this.#begin.then(() => pending);
   }
 
   async all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -246,32 +270,57 @@ class TxExecutor implements Executor {
     return { changes: (await this.#send(sql, params)).rowCount ?? 0 };
   }
   async exec(sql: string): Promise<void> {
-    await this.#confirmBegin();
+    await this.settle();
     this.#named = false;
     this.#onDdl();
     await this.#client.query(sql);
   }
-  defer(check: Promise<unknown>): void {
-    check.catch(() => {});
-    this.#deferred.push(check);
+  defer(sql: string, params?: readonly SqlValue[], explain?: (error: unknown) => unknown): void {
+    const answer = this.#send(sql, params);
+    answer.catch(() => {});
+    this.#deferred.push({ answer, explain });
   }
 
-  /** Waits for BEGIN and every deferred check; rejects with the first failure. */
+  /** Waits for BEGIN and every deferred statement so far; rejects with the first failure, explained. */
   async settle(): Promise<void> {
-    await this.#confirmBegin();
-    await Promise.all(this.#deferred);
+    const deferred = this.#deferred;
+    this.#deferred = [];
+    await this.#begin;
+    const failure = await firstFailure(deferred);
+    if (failure) throw failure.error;
   }
 
-  /** After a failure: the error of a failed deferred check (or BEGIN), which explains it best. */
+  /**
+   * After a failure: the error of a failed deferred statement that no `settle` reported (or of
+   * BEGIN), which explains it best.
+   */
   async causeOfFailure(): Promise<unknown> {
-    const outcomes = await Promise.allSettled([this.#begin ?? Promise.resolve(), ...this.#deferred]);
-    const failed = outcomes.find((o) => o.status === 'rejected');
-    return failed?.status === 'rejected' ? failed.reason : undefined;
+    try {
+      await this.#begin;
+    } catch (err) {
+      return err;
+    }
+    return (await firstFailure(this.#deferred))?.error;
   }
+}
+
+/** The first of `deferred` (in the order sent) that failed, with its explained error. */
+async function firstFailure(deferred: readonly Deferred[]): Promise<{ error: unknown } | undefined> {
+  const outcomes = await Promise.allSettled(deferred.map((d) => d.answer));
+  const i = outcomes.findIndex((o) => o.status === 'rejected');
+  if (i < 0) return undefined;
+  const error = (outcomes[i] as PromiseRejectedResult).reason;
+  return { error: deferred[i].explain ? deferred[i].explain!(error) : error };
 }
 
 /** Connection-level failures that mean "the database is not there right now". */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+
+/** True for a driver error that may leave the connection unusable (no SQLSTATE, or a connection-level one). */
+function isConnectionFailure(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return !code || UNAVAILABLE_CODES.has(code);
+}
 
 /** A PostgreSQL database handle; create it with `PostgresDatabase.open`. */
 export class PostgresDatabase implements Database {
@@ -384,7 +433,7 @@ export class PostgresDatabase implements Database {
     try {
       return await client.query(statement(client, sql, params, named));
     } catch (err) {
-      if (!(err as { code?: string }).code || UNAVAILABLE_CODES.has((err as { code?: string }).code!) || isStalePlan(err)) broken = err as Error;
+      if (isConnectionFailure(err) || isStalePlan(err)) broken = err as Error;
       if (!(named && isStalePlan(err))) throw this.#unavailable(err);
     } finally {
       client.release(broken);
@@ -416,16 +465,28 @@ export class PostgresDatabase implements Database {
       const begin = client.query('BEGIN');
       begin.catch(() => {}); // awaited by the executor; this only keeps an early failure handled
       const tx = new TxExecutor(client, begin, () => (ddl = true));
+      let commit: Promise<pg.QueryResult> | undefined;
       try {
         const result = await fn(tx);
+        // COMMIT goes out right behind any deferred statement still in flight (usually in the
+        // same write): when one failed, the database has aborted the transaction and answers
+        // this COMMIT with ROLLBACK, so nothing is applied.
+        commit = client.query('COMMIT');
+        commit.catch(() => {});
         await tx.settle();
-        await client.query('COMMIT');
+        const answer = await commit;
+        if (answer.command !== 'COMMIT') {
+          // A statement failed and `fn` carried on without it: nothing was applied.
+          throw new Error('The transaction was rolled back by the database: one of its statements failed.');
+        }
         options?.onCommit?.();
         return result;
       } catch (err) {
         const cause = (await tx.causeOfFailure()) ?? err;
         try {
-          await client.query('ROLLBACK');
+          // A sent COMMIT ended the transaction either way (committed, or rolled back on failure).
+          if (commit) await commit.catch((e: unknown) => (isConnectionFailure(e) ? Promise.reject(e) : undefined));
+          else await client.query('ROLLBACK');
         } catch (rollbackError) {
           broken = rollbackError as Error;
         }

@@ -16,6 +16,7 @@
  * @module
  */
 import type { ColumnKind, Executor, SqlDialect } from '../types.ts';
+import { ASSERTION_FAILED } from './postgres-functions.ts';
 
 const IDENTIFIER = /^[\p{L}\p{N}_]{1,255}$/u;
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -146,6 +147,14 @@ export class PostgresDialect implements SqlDialect {
     // Advisory locks live in the lock manager only: no tuple is rewritten, unlike FOR SHARE,
     // which under concurrent writers also creates a MultiXact per new locker.
     return `SELECT 1 AS locked FROM pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(hashtextextended(?, 0))`;
+  }
+
+  assertion(condition: string): string {
+    return `SELECT basalt_assert(${condition}) AS ok`;
+  }
+
+  isFailedAssertion(error: unknown): boolean {
+    return (error as { code?: string })?.code === ASSERTION_FAILED;
   }
 
   orderItem(expr: string, descending: boolean): string {

@@ -11,6 +11,8 @@
  *   unquoted, `true`/`false` as `1`/`0`, numbers in shortest form, `null` as NULL).
  * - `basalt_json_each(t)`: SQLite's `json_each` over an array, a non-array counting as a
  *   one-element array (see SqlDialect.jsonEach).
+ * - `basalt_assert(ok)`: raises SQLSTATE {@link ASSERTION_FAILED} unless `ok` is true (see
+ *   SqlDialect.assertion): a check whose failure aborts the transaction in the database.
  * - `basalt_json_array_length(t)`, `basalt_num(x)` (a lenient cast to double precision),
  *   `basalt_strftime(format, time, modifiers)` (SQLite `strftime`, UTC).
  *
@@ -20,7 +22,10 @@
  */
 
 /** Bumped whenever the SQL below changes, so an existing schema gets the new definitions. */
-export const FUNCTIONS_VERSION = 1;
+export const FUNCTIONS_VERSION = 2;
+
+/** SQLSTATE of a failed `basalt_assert` (class `BA` is not used by PostgreSQL). */
+export const ASSERTION_FAILED = 'BA001';
 
 export const FUNCTIONS_SQL = String.raw`
 CREATE OR REPLACE FUNCTION basalt_text(x text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT x';
@@ -44,6 +49,13 @@ BEGIN
   RETURN t::jsonb;
 EXCEPTION WHEN others THEN
   RETURN NULL;
+END
+$f$;
+
+CREATE OR REPLACE FUNCTION basalt_assert(ok boolean) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $f$
+BEGIN
+  IF ok IS NOT TRUE THEN RAISE EXCEPTION 'basalt: assertion failed' USING ERRCODE = '${ASSERTION_FAILED}'; END IF;
+  RETURN true;
 END
 $f$;
 

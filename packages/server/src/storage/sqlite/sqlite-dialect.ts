@@ -58,6 +58,14 @@ export class SqliteDialect implements SqlDialect {
     return undefined;
   }
 
+  assertion(): undefined {
+    return undefined;
+  }
+
+  isFailedAssertion(): boolean {
+    return false;
+  }
+
   orderItem(expr: string, descending: boolean): string {
     return `${expr} ${descending ? 'DESC' : 'ASC'}`;
   }

@@ -124,6 +124,8 @@ export function batchRoutes(server: FastifyInstance, app: App): void {
         if (Date.now() > deadline) throw new BadRequestError('Batch transaction failed.');
         try {
           results.push(await runOne({ ...ctx, tx, afterCommit, afterRollback, requestContext: 'batch' }, sub));
+          // Writes a sub-request deferred (Executor.defer) must fail as that sub-request.
+          await tx.settle?.();
         } catch (err) {
           const { body } = toErrorEnvelope(err);
           // The batch answers 400 either way; an unexpected failure still belongs in the error log.

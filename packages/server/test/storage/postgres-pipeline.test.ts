@@ -1,0 +1,189 @@
+/**
+ * PostgreSQL transactions pipeline: deferred statements (Executor.defer) travel with the
+ * statements after them and with COMMIT, and the database decides the outcome. These tests pin
+ * both halves: what a failure does (nothing applied, the right error) and how many round trips
+ * a write costs, counted by a TCP proxy between Basalt and PostgreSQL.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { ValidationError } from '../../src/core/errors.ts';
+import { PostgresDatabase } from '../../src/storage/postgres/postgres-database.ts';
+import { POSTGRES_TEST_URL, POSTGRES_UNAVAILABLE, TEST_DIALECTS, startTestServer, type TestServer } from '../helpers/test-server.ts';
+
+const skip = !TEST_DIALECTS.includes('postgres') ? 'postgres not in BASALT_TEST_DIALECTS' : process.env.BASALT_TEST_REQUIRE_SERVICES === '1' ? false : (POSTGRES_UNAVAILABLE ?? false);
+
+/**
+ * A TCP proxy in front of PostgreSQL that counts round trips: a flight starts each time a
+ * client sends after the server last spoke on that connection. Pipelined statements sent in one
+ * write (or several writes before any answer) are one flight.
+ */
+async function flightCounter(): Promise<{ url: string; flights: () => number; reset(): void; close(): Promise<void> }> {
+  const target = new URL(POSTGRES_TEST_URL);
+  let flights = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    let serverSpokeLast = true;
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk) => {
+      if (serverSpokeLast) flights++;
+      serverSpokeLast = false;
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      serverSpokeLast = true;
+      client.write(chunk);
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const url = new URL(POSTGRES_TEST_URL);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    flights: () => flights,
+    reset: () => (flights = 0),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('[postgres] pipelined transactions', { skip }, () => {
+  let db: PostgresDatabase;
+  before(async () => {
+    db = await PostgresDatabase.open({ url: POSTGRES_TEST_URL, schema: `basalt_test_${randomBytes(6).toString('hex')}`, maxConnections: 2 });
+    await db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0)');
+  });
+  after(async () => {
+    await db.dropSchema();
+    await db.close();
+  });
+
+  it('a deferred statement that fails rolls back the whole transaction and fails it with its explained error', async () => {
+    await db.run('INSERT INTO t (id) VALUES (?)', ['taken']);
+    const explained = new ValidationError('Failed to create record.', {});
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.run('INSERT INTO t (id) VALUES (?)', ['first']);
+        tx.defer!('INSERT INTO t (id) VALUES (?)', ['taken'], (err) => ((err as { code?: string }).code === '23505' ? explained : err));
+        // A later statement fails only because the deferred one aborted the transaction.
+        await tx.run('INSERT INTO t (id) VALUES (?)', ['third']);
+      }),
+      (err) => err === explained,
+    );
+    assert.deepEqual(await db.all('SELECT id FROM t ORDER BY id'), [{ id: 'taken' }]);
+  });
+
+  it('a deferred failure after the last statement turns COMMIT into a rollback', async () => {
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.run('UPDATE t SET n = 1');
+        tx.defer!(db.dialect.assertion('1 = 2')!, [], (err) => (db.dialect.isFailedAssertion(err) ? new Error('check failed') : err));
+      }),
+      /check failed/,
+    );
+    assert.deepEqual(await db.all('SELECT n FROM t'), [{ n: 0 }]);
+  });
+
+  it('an assertion that holds lets the transaction commit', async () => {
+    await db.transaction(async (tx) => {
+      tx.defer!(db.dialect.assertion('(SELECT count(*) FROM t) = ?')!, [1]);
+      tx.defer!('UPDATE t SET n = 2');
+    });
+    assert.deepEqual(await db.all('SELECT n FROM t'), [{ n: 2 }]);
+  });
+
+  it('a failure reported by settle() is the caller’s: the transaction fails with the caller’s error', async () => {
+    const mine = new Error('sub-request 2 failed');
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        tx.defer!('INSERT INTO t (id) VALUES (?)', ['taken']);
+        await tx.settle!().catch(() => {
+          throw mine;
+        });
+      }),
+      (err) => err === mine,
+    );
+  });
+
+  it('a statement that failed while the caller carried on is not committed silently', async () => {
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.run('UPDATE t SET n = 3');
+        await tx.run('INSERT INTO t (id) VALUES (?)', ['taken']).catch(() => {});
+      }),
+      /rolled back by the database/,
+    );
+    assert.deepEqual(await db.all('SELECT n FROM t'), [{ n: 2 }]);
+  });
+});
+
+describe('[postgres] round trips of record writes', { skip }, () => {
+  let proxy: Awaited<ReturnType<typeof flightCounter>>;
+  let server: TestServer;
+  before(async () => {
+    proxy = await flightCounter();
+    server = await startTestServer({ dialect: 'postgres', postgresUrl: proxy.url });
+    // The request log writes through the same pool; it has nothing to do with what is counted.
+    await server.admin.settings.update({ logs: { maxDays: 0 } });
+    await server.admin.collections.create({
+      name: 'posts',
+      type: 'base',
+      fields: [
+        { name: 'title', type: 'text', required: true },
+        { name: 'slug', type: 'text' },
+      ],
+      indexes: ['CREATE UNIQUE INDEX idx_posts_slug ON posts (slug)'],
+      listRule: '',
+      createRule: '',
+      updateRule: '',
+    });
+    await server.app.logs.flush();
+  });
+  after(async () => {
+    await server?.close();
+    await proxy?.close();
+  });
+
+  async function flightsOf(run: () => Promise<unknown>): Promise<number> {
+    await run(); // warm: statements prepared, definitions cached
+    proxy.reset();
+    await run();
+    return proxy.flights();
+  }
+
+  it('a create is one round trip: BEGIN, the definition lock and check, INSERT and COMMIT leave together', async () => {
+    const pb = server.client();
+    let i = 0;
+    assert.equal(await flightsOf(() => pb.collection('posts').create({ title: 'hello', slug: `s${i++}` })), 1);
+  });
+
+  it('an update is two: the row is read under lock, then UPDATE travels with COMMIT', async () => {
+    const pb = server.client();
+    const { id } = await pb.collection('posts').create({ title: 'to update', slug: 'u' });
+    let n = 0;
+    assert.equal(await flightsOf(() => pb.collection('posts').update(id, { title: `v${n++}` })), 2);
+  });
+
+  it('a unique violation found only at COMMIT still answers 400 on the field, and writes nothing', async () => {
+    const pb = server.client();
+    await pb.collection('posts').create({ title: 'first', slug: 'dup' });
+    await assert.rejects(pb.collection('posts').create({ title: 'second', slug: 'dup' }), (err: { status: number; response: { data: Record<string, { code: string }> } }) => {
+      assert.equal(err.status, 400);
+      assert.equal(err.response.data.slug?.code, 'validation_not_unique');
+      return true;
+    });
+    assert.equal((await pb.collection('posts').getList(1, 1, { filter: 'slug = "dup"' })).totalItems, 1);
+  });
+});
