@@ -28,6 +28,8 @@ export interface OAuth2Provider {
   readonly name: string;
   readonly displayName: string;
   readonly pkce: boolean;
+  /** Every endpoint URL the provider was set up with (configured or discovered), issuer included. */
+  readonly endpoints: readonly string[];
   authorizationURL(state: string, codeChallenge: string | undefined): string;
   exchangeCode(code: string, codeVerifier: string, redirectURL: string): Promise<OAuth2Token>;
   fetchUser(token: OAuth2Token): Promise<OAuth2User>;
@@ -289,6 +291,7 @@ export async function createOAuth2Provider(settings: OAuth2ProviderSettings): Pr
     name: settings.name,
     displayName: str(settings.displayName) || preset.displayName,
     pkce,
+    endpoints: [issuer, authURL, tokenURL, userInfoURL, idToken?.jwksURL ?? ''].filter((u) => u !== ''),
     authorizationURL: (state, challenge) => client.authorizationURL(state, pkce ? challenge : undefined),
     exchangeCode: (code, verifier, redirectURL) => client.exchangeCode(code, pkce ? verifier : '', redirectURL),
     async fetchUser(token) {

@@ -5,8 +5,11 @@
  * progress is stored server-side: the client keeps state and code verifier (PKCE).
  * @module
  */
+import { Readable } from 'node:stream';
+import { MAX_AVATAR_BYTES, downloadAvatar } from '../../auth/oauth2/oauth2-avatar.ts';
 import { codeChallengeOf, newCodeVerifier, type OAuth2Token, type OAuth2User } from '../../auth/oauth2/oauth2-client.ts';
 import { SUPPORTED_OAUTH2_PROVIDERS, createOAuth2Provider, providerDisplayName, type OAuth2Provider, type OAuth2ProviderSettings } from '../../auth/oauth2/providers.ts';
+import { isAllowedContentType } from '../../files/content-type.ts';
 import { formatDateTime } from '../../tools/datetime.ts';
 import { randomString } from '../../tools/ids.ts';
 import { takeAppleName } from '../auth/oauth2-redirect.ts';
@@ -14,8 +17,10 @@ import type { AuthCollectionModel, FieldModel } from '../collections/collection.
 import { findField } from '../collections/collection.ts';
 import { isHttpURL } from '../collections/collection-validator.ts';
 import { BadRequestError, BasaltError, ForbiddenError, ValidationError, fieldError, type FieldErrors } from '../errors.ts';
+import { fileMaxSize } from '../fields/file-field.ts';
 import { LOG_LEVEL } from '../logs/log-store.ts';
 import { findAuthRecordByEmail } from '../mail/record-mail.ts';
+import { prepareUploads, type FileUpload } from '../records/record-files.ts';
 import { findRecordById } from '../records/record-finder.ts';
 import type { RecordData } from '../records/record.ts';
 import { inTransaction, requireSuperuser, type OperationContext, type TransactionContext } from './context.ts';
@@ -141,7 +146,8 @@ export async function recordAuthWithOAuth2(ctx: OperationContext, collectionIdOr
   }
   if (provider.name === 'apple' && !user.name) user = { ...user, name: takeAppleName(ctx.app, input.code) };
 
-  const { record, isNew } = await resolveRecord({ ...ctx, requestContext: 'oauth2' }, collection, provider.name, user, input.createData);
+  const avatar = await avatarForSignUp(ctx, collection, provider, user, input.createData);
+  const { record, isNew } = await resolveRecord({ ...ctx, requestContext: 'oauth2' }, collection, provider.name, user, input.createData, avatar);
   const meta = {
     id: user.id,
     name: user.name,
@@ -172,7 +178,7 @@ function noteProviderFailure(ctx: OperationContext, collection: AuthCollectionMo
  * the existing link, else the signed-in record of this collection, else the record with the
  * provider's verified e-mail, else a sign-up through the normal create (createRule applies).
  */
-async function resolveRecord(ctx: OperationContext, collection: AuthCollectionModel, provider: string, user: OAuth2User, createData: Record<string, unknown>): Promise<{ record: RecordData; isNew: boolean }> {
+async function resolveRecord(ctx: OperationContext, collection: AuthCollectionModel, provider: string, user: OAuth2User, createData: Record<string, unknown>, avatar: AvatarUpload | undefined): Promise<{ record: RecordData; isNew: boolean }> {
   try {
     return await inTransaction(ctx, async (txCtx) => {
       const system: TransactionContext = { ...systemContext(ctx.app), tx: txCtx.tx, afterCommit: txCtx.afterCommit, ip: ctx.ip };
@@ -194,7 +200,7 @@ async function resolveRecord(ctx: OperationContext, collection: AuthCollectionMo
       let isNew = false;
       if (!record) {
         if (collection.name === '_superusers') throw new BadRequestError('Superusers cannot sign up with OAuth2.');
-        record = await signUp(txCtx, system, collection, user, createData);
+        record = await signUp(txCtx, system, collection, user, createData, avatar);
         isNew = true;
       } else {
         // secureExisting removes every link of an unverified record, this one included.
@@ -216,7 +222,7 @@ async function resolveRecord(ctx: OperationContext, collection: AuthCollectionMo
 
 const sameEmail = (a: unknown, b: string) => typeof a === 'string' && a !== '' && a.toLowerCase() === b.toLowerCase();
 
-async function signUp(txCtx: TransactionContext, system: TransactionContext, collection: AuthCollectionModel, user: OAuth2User, createData: Record<string, unknown>): Promise<RecordData> {
+async function signUp(txCtx: TransactionContext, system: TransactionContext, collection: AuthCollectionModel, user: OAuth2User, createData: Record<string, unknown>, avatar: AvatarUpload | undefined): Promise<RecordData> {
   const payload: Record<string, unknown> = { ...createData };
   if (payload.email === undefined && user.email) payload.email = user.email;
   const mapped = collection.oauth2.mappedFields ?? { id: '', name: '', username: '', avatarURL: '' };
@@ -229,6 +235,7 @@ async function signUp(txCtx: TransactionContext, system: TransactionContext, col
   const textLike = (f: FieldModel) => f.type === 'text' || f.type === 'url' || f.type === 'editor';
   await fill(mapped.id, user.id, textLike);
   await fill(mapped.name, user.name, textLike);
+  // A file field gets the downloaded avatar instead (avatarForSignUp), as an upload.
   await fill(mapped.avatarURL, user.avatarURL, (f) => f.type === 'url' || f.type === 'text');
   await fill(mapped.username, user.username, async (f) => {
     if (f.type !== 'text') return false;
@@ -245,12 +252,57 @@ async function signUp(txCtx: TransactionContext, system: TransactionContext, col
     payload.password = random;
     payload.passwordConfirm = random;
   }
-  const created = await recordCreate(txCtx, collection.id, payload);
+  const created = await recordCreate(txCtx, collection.id, payload, { files: avatar ? { [avatar.field]: [avatar.upload] } : undefined });
   const id = String(created.id);
   if (user.email && sameEmail(payload.email, user.email)) await recordUpdate(system, collection.id, id, { verified: true });
   const record = await findRecordById(txCtx.tx, txCtx.app.db.dialect, collection, id);
   if (!record) throw new BadRequestError('Failed to authenticate.');
   return record;
+}
+
+/** A downloaded avatar for the file field it is mapped to. */
+interface AvatarUpload {
+  field: string;
+  upload: FileUpload;
+}
+
+/**
+ * The provider's avatar for a sign-up whose mapped `avatarURL` is a file field (spec §6.7.1),
+ * downloaded under oauth2-avatar.ts's rules and checked against the field's maxSize and
+ * mimeTypes with the sniffing uploads get. Never fails the sign-in: a refused or failed download
+ * is logged (warn) and the field stays empty.
+ *
+ * Note: it runs before resolveRecord's transaction (a download must not hold SQLite's writer),
+ * so whether this is a sign-up is read ahead, outside it. Should a concurrent request change
+ * the answer meanwhile, the cost is a download thrown away, or a sign-up without its avatar.
+ */
+async function avatarForSignUp(ctx: OperationContext, collection: AuthCollectionModel, provider: OAuth2Provider, user: OAuth2User, createData: Record<string, unknown>): Promise<AvatarUpload | undefined> {
+  const target = collection.oauth2.mappedFields?.avatarURL ?? '';
+  const field = target ? findField(collection, target) : undefined;
+  if (!field || field.type !== 'file' || field.system || !user.avatarURL || createData[field.name] !== undefined) return undefined;
+  if (!(await looksLikeSignUp(ctx, collection, provider.name, user))) return undefined;
+  try {
+    const avatar = await downloadAvatar(user.avatarURL, { maxBytes: Math.min(fileMaxSize(field), MAX_AVATAR_BYTES), providerEndpoints: provider.endpoints });
+    const upload: FileUpload = { name: avatar.name, size: avatar.bytes.length, open: () => Readable.from([avatar.bytes]) };
+    const [prepared] = (await prepareUploads(collection, { [field.name]: [upload] })).get(field.name) ?? [];
+    const mimeTypes = Array.isArray(field.mimeTypes) ? field.mimeTypes.map(String).filter(Boolean) : [];
+    if (prepared && mimeTypes.length && !isAllowedContentType(prepared.contentType, mimeTypes)) {
+      throw new Error(`its type ${prepared.contentType} is not one of the field's mimeTypes`);
+    }
+    return { field: field.name, upload };
+  } catch (err) {
+    ctx.app.logs.add(LOG_LEVEL.warn, 'OAuth2 avatar not stored', { collection: collection.name, provider: provider.name, field: field.name, reason: err instanceof Error ? err.message : String(err) });
+    return undefined;
+  }
+}
+
+/** Whether resolveRecord would sign this user up, read outside its transaction (see avatarForSignUp). */
+async function looksLikeSignUp(ctx: OperationContext, collection: AuthCollectionModel, provider: string, user: OAuth2User): Promise<boolean> {
+  if (collection.name === '_superusers' || (ctx.auth && ctx.auth.collection.id === collection.id)) return false;
+  const q = ctx.app.db.dialect.quote.bind(ctx.app.db.dialect);
+  const linked = await ctx.app.db.get(`SELECT 1 AS x FROM ${q(EXTERNAL_AUTHS)} WHERE ${q('collectionRef')} = ? AND ${q('provider')} = ? AND ${q('providerId')} = ? LIMIT 1`, [collection.id, provider, user.id]);
+  if (linked) return false;
+  return !(user.email && (await findAuthRecordByEmail(ctx.app, ctx.app.db, collection, user.email)));
 }
 
 function safeTest(pattern: string, value: string): boolean {
