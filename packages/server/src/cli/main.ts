@@ -170,8 +170,10 @@ async function serve(values: Record<string, string | boolean | undefined>, dir: 
   // logger costs about a quarter of the throughput of a simple read.
   const server = await buildRestServer(app, { origins, logger: values.dev ? { level: 'info' } : false, adminDir: process.env.BASALT_ADMIN_DIR || undefined, uploadDir: join(dir, '.tmp') });
   await server.listen({ host, port });
-  // Automatic backups (settings.backups.cron) run only in a serving process.
-  app.backups.startCron();
+  // Scheduled jobs (automatic backups, log retention, cleanups) run only in a serving process,
+  // as PocketBase starts its cron ticker on serve.
+  app.crons.start();
+  app.backups.removeInterruptedWork();
   // With port 0 the system picks one: print the port actually bound.
   const bound = server.server.address();
   const realPort = typeof bound === 'object' && bound ? bound.port : port;

@@ -14,6 +14,8 @@ import { CollectionStore, collectionsTableSql } from './collections/collection-s
 import { createCollectionTable } from './collections/table-sync.ts';
 import { AppEvents } from './events.ts';
 import { BackupService, type BackupServiceOptions } from './backups/backup-service.ts';
+import { CronScheduler } from './crons/cron-scheduler.ts';
+import { registerSystemCronJobs } from './crons/system-cron-jobs.ts';
 import { authTablesSql } from './auth/auth-tables.ts';
 import { AppMailer } from './mail/app-mailer.ts';
 import { AppLogs, appLogData } from './logs/app-logs.ts';
@@ -83,6 +85,12 @@ export class App {
   readonly backups: BackupService;
   /** The request and error log (spec §10.2). */
   readonly logs: AppLogs;
+  /**
+   * Scheduled jobs (spec §10.3): the system ones (log retention, OTP/MFA cleanup, database
+   * upkeep, automatic backups) and any added with `crons.add`. Their timer runs once
+   * `crons.start()` is called, as `basalt serve` does; App.open does not start it.
+   */
+  readonly crons: CronScheduler;
   readonly #background = new Set<Promise<void>>();
   readonly #localFiles: FileStore | undefined;
   readonly #s3Factory: S3FileStoreFactory | undefined;
@@ -113,6 +121,11 @@ export class App {
     this.#localFiles = options.files;
     this.#s3Factory = options.s3FileStore;
     this.backups = new BackupService(this, options.backups, options.s3FileStore);
+    this.crons = new CronScheduler({
+      now: this.now,
+      logger: { error: this.logger.error, debug: (details, message) => this.logs.add(LOG_LEVEL.debug, message, appLogData(details)) },
+    });
+    registerSystemCronJobs(this);
   }
 
   /**
@@ -186,6 +199,7 @@ export class App {
   }
 
   async close(): Promise<void> {
+    await this.crons.close();
     await this.backups.close();
     await this.idle();
     await this.realtime.close();

@@ -67,6 +67,12 @@ export interface Database extends Executor {
    * `dialect.lockRows('update')`.
    */
   transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Present on engines that keep a write-ahead log beside the database file (SQLite): copies the
+   * log back into the file and empties it, after the running writer. It never waits for readers
+   * (a backup's snapshot may hold them for minutes); a checkpoint they hold up copies what it can.
+   */
+  checkpoint?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -170,6 +176,12 @@ export interface SqlDialect {
   readonly serializesWriters: boolean;
   /** Detects a unique-constraint violation and names the offending columns or index (if it can). */
   uniqueViolation(error: unknown): { columns: string[]; index?: string } | undefined;
+  /**
+   * Refreshes the query planner's statistics of this database's tables (SQLite `PRAGMA optimize`,
+   * PostgreSQL `ANALYZE` of the current schema's tables). Routine upkeep: the daily
+   * `__pbDBOptimize__` job runs it; it may run inside a transaction.
+   */
+  optimize(db: Executor): Promise<void>;
   /** Lists user tables and views (for name checks and migrations). */
   listTables(db: Executor): Promise<string[]>;
   /** Column names of a table, in order. */

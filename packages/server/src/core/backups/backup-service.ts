@@ -1,6 +1,7 @@
 /**
  * Backups of one App: creating, listing, uploading, deleting and restoring archives (spec §10.4),
- * and the automatic backups of `settings.backups.cron`. Archives are kept in a FileStore (the
+ * and the automatic backups that the `__pbAutoBackup__` job (core/crons) runs on the schedule of
+ * `settings.backups.cron`. Archives are kept in a FileStore (the
  * local `<dataDir>/backups/` one the composition root passes, or S3 while
  * `settings.backups.s3.enabled`); the files they cover are the App's active store.
  *
@@ -16,7 +17,6 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileStore, S3FileStoreFactory, S3StoreConfig } from '../../files/types.ts';
 import type { Database } from '../../storage/types.ts';
-import { isCronDue, parseCron } from '../../tools/cron.ts';
 import type { App } from '../app.ts';
 import type { CollectionModel } from '../collections/collection.ts';
 import { copyDatabase, DatabaseCopyError } from '../database-copy.ts';
@@ -88,7 +88,6 @@ export class BackupService {
   #s3: { signature: string; store: FileStore } | undefined;
   /** The running backup or restore, with the key it works on. */
   #active: { action: 'create' | 'restore'; key: string } | undefined;
-  #cronTimer: NodeJS.Timeout | undefined;
 
   constructor(app: App, options: BackupServiceOptions | undefined, s3Factory: S3FileStoreFactory | undefined) {
     this.#app = app;
@@ -362,16 +361,14 @@ export class BackupService {
   }
 
   /**
-   * Runs the automatic backup when `settings.backups.cron` is due in the minute of `now`, then
-   * deletes the oldest automatic backups beyond `cronMaxKeep`. Resolves with the new key, or
-   * undefined when nothing was due (or another backup or restore was running: skipped, as
-   * PocketBase does).
+   * Makes an automatic backup named after `now`, then deletes the oldest automatic backups
+   * beyond `cronMaxKeep`. Resolves with the new key, or undefined when backups are not
+   * configured or another backup or restore is running (skipped, as PocketBase does).
+   * The scheduler decides when (`settings.backups.cron`); this does not look at the schedule.
    */
-  async runCron(now: Date = this.#app.now()): Promise<string | undefined> {
-    if (!this.#options) return undefined;
-    const { cron, cronMaxKeep } = this.#app.settings.current.backups;
-    const schedule = cron ? parseCron(cron) : undefined;
-    if (!schedule || !isCronDue(schedule, now) || this.#active) return undefined;
+  async runAutoBackup(now: Date = this.#app.now()): Promise<string | undefined> {
+    if (!this.#options || this.#active) return undefined;
+    const { cronMaxKeep } = this.#app.settings.current.backups;
     const key = this.defaultName(AUTO_BACKUP_PREFIX, now);
     await this.#create(key, () => {});
     await this.pruneAutoBackups(cronMaxKeep);
@@ -387,30 +384,17 @@ export class BackupService {
   }
 
   /**
-   * Checks the cron schedule at the start of every minute until {@link close}. Backups it starts
-   * run as background tasks of the App, so App.close waits for them.
+   * Removes, as a background task of the App, the work folders older than LEFTOVER_AGE_MS that a
+   * crashed process left in the scratch folder (`basalt serve` calls it when it starts).
    */
-  startCron(): void {
-    if (this.#cronTimer || !this.#options) return;
+  removeInterruptedWork(): void {
+    if (!this.#options) return;
     const tempDir = this.#options.tempDir;
     this.#app.runInBackground('remove the work folders of interrupted backups', () => removeLeftovers(tempDir, this.#app.now()));
-    const schedule = () => {
-      const now = Date.now();
-      this.#cronTimer = setTimeout(() => {
-        this.#app.runInBackground('automatic backup', async () => {
-          await this.runCron(new Date());
-        });
-        schedule();
-      }, 60_000 - (now % 60_000) + 50);
-      this.#cronTimer.unref();
-    };
-    schedule();
   }
 
-  /** Stops the cron schedule, waits for the App's background work (automatic backups), closes the stores. */
+  /** Waits for the App's background work, closes the stores. */
   async close(): Promise<void> {
-    clearTimeout(this.#cronTimer);
-    this.#cronTimer = undefined;
     await this.#app.idle();
     await this.#s3?.store.close();
     await this.#options?.store.close();

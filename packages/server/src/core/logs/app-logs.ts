@@ -1,7 +1,7 @@
 /**
  * The App's log: request entries and unexpected errors, buffered in memory and written to a
  * {@link LogStore} in batches, so that recording a request costs it an array push. Retention
- * (`settings.logs.maxDays`) is applied at start and every six hours.
+ * (`settings.logs.maxDays`) is applied at start and by the `__pbLogsCleanup__` job (core/crons).
  * @module
  */
 import { formatDateTime } from '../../tools/datetime.ts';
@@ -17,8 +17,6 @@ export const LOG_FLUSH_BATCH = 1000;
 export const LOG_WRITE_CHUNK = 1000;
 /** Most entries waiting in memory; past it the oldest are dropped (and counted in a warning). */
 export const MAX_PENDING_LOGS = 10_000;
-/** How often entries older than `logs.maxDays` are deleted. */
-export const LOG_PURGE_INTERVAL_MS = 6 * 60 * 60 * 1000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -38,7 +36,7 @@ export interface AppLogsOptions {
 
 /**
  * Buffered access to the log store. `add` never waits and never throws; `flush` writes what is
- * pending; `close` stops the timers and flushes.
+ * pending; `close` flushes and stops recording.
  */
 export class AppLogs {
   readonly store: LogStore;
@@ -47,7 +45,6 @@ export class AppLogs {
   #pending: PendingLog[] = [];
   #dropped = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #purgeTimer: ReturnType<typeof setInterval> | undefined;
   #flushing: Promise<void> | undefined;
   #closed = false;
 
@@ -57,14 +54,10 @@ export class AppLogs {
     this.#warn = options.warn;
   }
 
-  /** Creates the store's table, purges expired entries and starts the retention timer. */
+  /** Creates the store's table and purges expired entries. */
   async start(): Promise<void> {
     await this.store.init();
     await this.purgeExpired();
-    this.#purgeTimer = setInterval(() => {
-      this.purgeExpired().catch((err) => this.#warn('log: purging expired entries failed', { err }));
-    }, LOG_PURGE_INTERVAL_MS);
-    this.#purgeTimer.unref();
   }
 
   /** True when entries of `level` are recorded now (`maxDays` 0 turns the log off). */
@@ -141,7 +134,6 @@ export class AppLogs {
   }
 
   async close(): Promise<void> {
-    if (this.#purgeTimer) clearInterval(this.#purgeTimer);
     await this.flush();
     this.#closed = true;
   }

@@ -227,6 +227,17 @@ export class PostgresDialect implements SqlDialect {
     return index ? { columns, index } : { columns };
   }
 
+  async optimize(db: Executor): Promise<void> {
+    const rows = await db.all<{ schema: string; name: string }>(
+      `SELECT n.nspname AS schema, c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'm')`,
+    );
+    // Only this schema's tables: a bare ANALYZE visits every schema of the database, other
+    // applications' included. Names come from the catalog, so quoting is all they need.
+    const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+    if (rows.length) await db.exec(`ANALYZE ${rows.map((r) => `${quote(r.schema)}.${quote(r.name)}`).join(', ')}`);
+  }
+
   async listTables(db: Executor): Promise<string[]> {
     const rows = await db.all<{ name: string }>(
       `SELECT c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

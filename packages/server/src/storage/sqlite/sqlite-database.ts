@@ -99,12 +99,16 @@ class Lock {
 
 function open(path: string, options: SqliteOptions): DatabaseSync {
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });
-  db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10000)}`);
+  db.exec(`PRAGMA busy_timeout = ${busyTimeout(options)}`);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   db.exec('PRAGMA temp_store = MEMORY');
   db.exec('PRAGMA cache_size = -32000');
   return db;
+}
+
+function busyTimeout(options: SqliteOptions): number {
+  return Math.trunc(options.busyTimeoutMs ?? 10000);
 }
 
 /** Opens (creating if needed) the SQLite database at `path`. */
@@ -113,9 +117,11 @@ export class SqliteDatabase implements Database {
   readonly #writer: Connection;
   readonly #reader: Connection;
   readonly #lock = new Lock();
+  readonly #busyTimeout: number;
   #closed = false;
 
   constructor(path: string, options: SqliteOptions = {}) {
+    this.#busyTimeout = busyTimeout(options);
     this.#writer = new Connection(open(path, options));
     // An in-memory database cannot be shared by two connections: reads use the writer then.
     this.#reader = path === ':memory:' ? this.#writer : new Connection(open(path, options));
@@ -156,6 +162,21 @@ export class SqliteDatabase implements Database {
         throw err;
       }
     } finally {
+      release();
+    }
+  }
+
+  async checkpoint(): Promise<void> {
+    if (this.#closed) throw new TypeError('The database is closed.');
+    const release = await this.#lock.acquire();
+    const raw = this.#writer.raw;
+    // A waiting checkpoint would block the event loop (node:sqlite is synchronous) for as long
+    // as a reader on another connection keeps an older snapshot: it must not wait at all.
+    raw.exec('PRAGMA busy_timeout = 0');
+    try {
+      raw.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } finally {
+      raw.exec(`PRAGMA busy_timeout = ${this.#busyTimeout}`);
       release();
     }
   }

@@ -135,6 +135,11 @@ export class SqliteDialect implements SqlDialect {
     return { columns };
   }
 
+  async optimize(db: Executor): Promise<void> {
+    // Analyses only the tables whose statistics are missing or stale (sqlite.org/lang_analyze.html).
+    await db.exec('PRAGMA optimize');
+  }
+
   async listTables(db: Executor): Promise<string[]> {
     const rows = await db.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%'");
     return rows.map((r) => r.name);

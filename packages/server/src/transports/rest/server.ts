@@ -16,6 +16,7 @@ import { backupRoutes } from './backups.ts';
 import { batchRoutes } from './batch.ts';
 import { bodyParsers } from './body.ts';
 import { collectionRoutes } from './collections.ts';
+import { cronRoutes } from './crons.ts';
 import { fileRoutes } from './files.ts';
 import { restClientErrorHandler, restErrorHandler, restNotFoundHandler, toErrorEnvelope } from './errors.ts';
 import { logRoutes } from './logs.ts';
@@ -163,6 +164,7 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
   fileRoutes(server, app);
   backupRoutes(server, app);
   logRoutes(server, app);
+  cronRoutes(server, app);
   adminUiRoutes(server, { dir: options.adminDir });
   realtimeSseRoutes(server, app);
   realtimeWsRoutes(server, app);
