@@ -9,6 +9,7 @@ import { applyTheme, storedTheme, type ThemeChoice } from './lib/theme.ts';
 import ApiPreviewPage from './pages/api-preview/ApiPreviewPage.tsx';
 import CollectionEditor from './pages/collections/CollectionEditor.tsx';
 import ImportExportPage from './pages/collections/ImportExportPage.tsx';
+import CronsPage from './pages/crons/CronsPage.tsx';
 import LogsPage from './pages/logs/LogsPage.tsx';
 import RecordsPage from './pages/records/RecordsPage.tsx';
 import SettingsPage from './pages/settings/SettingsPage.tsx';
@@ -78,6 +79,7 @@ function Sidebar({ route, onNew }: { route: string[]; onNew: () => void }) {
           <ul className="plain-list">
             {page('logs', 'Logs')}
             {page('settings', 'Settings')}
+            {page('crons', 'Crons')}
             {page('import-export', 'Import / export')}
           </ul>
         </div>
@@ -191,6 +193,7 @@ export default function Shell({ route }: { route: string[] }) {
   let content;
   if (route[0] === 'logs') content = <LogsPage />;
   else if (route[0] === 'settings') content = <SettingsPage />;
+  else if (route[0] === 'crons') content = <CronsPage />;
   else if (route[0] === 'import-export') content = <ImportExportPage />;
   else if (route[0] === 'collections' && route[1] && route[2] === 'api') content = <ApiPreviewPage collection={route[1]} />;
   else if (route[0] === 'collections' && route[1]) {

@@ -1,0 +1,72 @@
+/**
+ * End-to-end smoke test of the Crons page on a real `basalt serve`: the jobs are listed in the
+ * API's order, the automatic backup job appears once a schedule is set, and "Run now" starts a
+ * job that does its work (a new automatic backup).
+ */
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type PocketBase from 'pocketbase';
+import type { Browser, Page } from 'playwright-core';
+import { buildDashboard, createFirstSuperuser, describeEachEngine, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+
+const EMAIL = 'crons-admin@example.com';
+const PASSWORD = 'crons admin password';
+
+await describeEachEngine('crons', cronsSession);
+
+function cronsSession(engine: Engine) {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let problems: ProblemLog;
+  let pb: PocketBase;
+
+  before(async () => {
+    await buildDashboard();
+    server = await startServer(engine);
+    pb = await createFirstSuperuser(server, EMAIL, PASSWORD);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    problems = watchProblems(page);
+    await page.goto(`${server.url}/_/`);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('lists the jobs and runs one with "Run now"', async () => {
+    await pb.settings.update({ backups: { cron: '0 3 * * *' } });
+    await page.getByRole('link', { name: 'Crons' }).click();
+    await page.getByRole('heading', { name: 'Crons', exact: true }).waitFor();
+    const table = page.getByRole('table', { name: 'Scheduled jobs' });
+    await table.getByText('__pbAutoBackup__').waitFor();
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)));
+    assert.deepEqual(rows, [
+      ['__pbAutoBackup__', '0 3 * * *'],
+      ['__pbDBOptimize__', '0 0 * * *'],
+      ['__pbLogsCleanup__', '0 */6 * * *'],
+      ['__pbMFACleanup__', '0 * * * *'],
+      ['__pbOTPCleanup__', '0 * * * *'],
+    ]);
+
+    const answered = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/crons/__pbAutoBackup__'));
+    await page.getByRole('button', { name: 'Run __pbAutoBackup__' }).click();
+    assert.equal((await answered).status(), 204);
+    await page.getByText('Started __pbAutoBackup__.').waitFor();
+    let keys: string[] = [];
+    for (let i = 0; i < 200 && !keys.some((k) => k.startsWith('@auto_pb_backup_')); i++) {
+      keys = (await pb.backups.getFullList()).map((b) => b.key);
+      if (!keys.length) await sleep(50);
+    }
+    assert.ok(keys.some((k) => k.startsWith('@auto_pb_backup_')), `an automatic backup was made: ${keys.join(', ')}`);
+    await screenshot(page, `crons-${engine}`);
+    assert.deepEqual(problems.take(), []);
+  });
+}
