@@ -57,6 +57,37 @@ export interface TransactionOptions {
   onCommit?: () => void;
 }
 
+/** A result column of a raw read (the SQL console): its name, engine type and nullability. */
+export interface RawColumn {
+  name: string;
+  /** The engine's name for the type (SQLite: the declared type, `''` for an expression). */
+  type: string;
+  /** False only when the column is known to be NOT NULL (a table column declared so). */
+  nullable: boolean;
+}
+
+/** What a raw read returns: its columns, and its rows with every value as text or null. */
+export interface RawReadResult {
+  columns: RawColumn[];
+  rows: Array<Array<string | null>>;
+}
+
+export interface RawReadOptions {
+  /** Rows kept; the rest are never fetched. */
+  maxRows: number;
+  /** Milliseconds the statement may run. */
+  timeoutMs: number;
+}
+
+export interface RawWriteOptions {
+  /** Milliseconds the statement may run, where the engine can stop it (not SQLite). */
+  timeoutMs: number;
+  /** Runs inside the transaction after the statement; throwing rolls the statement back. */
+  beforeCommit?: (tx: Executor) => Promise<void>;
+  /** Runs synchronously right after COMMIT (as TransactionOptions.onCommit). */
+  onCommit?: () => void;
+}
+
 /** A database handle. `transaction` serialises writers and commits whole or not at all. */
 export interface Database extends Executor {
   readonly dialect: SqlDialect;
@@ -67,6 +98,21 @@ export interface Database extends Executor {
    * `dialect.lockRows('update')`.
    */
   transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Runs one statement of SQL text typed by a superuser (the SQL console, spec §10.7) so that it
+   * cannot change the database: on a read-only connection of its own (SQLite) or in a READ ONLY
+   * transaction on a connection discarded afterwards (PostgreSQL), so no session state it sets
+   * outlives it. The text is sent as typed: no `?` rewriting, no parameters. A text holding more
+   * than one statement fails before anything runs (tools/sql-leading-keyword.ts's message).
+   * Otherwise rejects with the engine's error.
+   */
+  readRawSql(dangerousSql: string, options: RawReadOptions): Promise<RawReadResult>;
+  /**
+   * Runs one statement of SQL text typed by a superuser in a write transaction of its own, under
+   * the same single-statement rule, and returns the rows it inserted, updated or deleted (0 for
+   * DDL). Nothing above the database learns what it changed.
+   */
+  writeRawSql(dangerousSql: string, options: RawWriteOptions): Promise<{ affectedRows: number }>;
   /**
    * Present on engines that keep a write-ahead log beside the database file (SQLite): copies the
    * log back into the file and empties it, after the running writer. It never waits for readers

@@ -14,7 +14,8 @@
  */
 import pg from 'pg';
 import { ServiceUnavailableError } from '../../core/errors.ts';
-import type { Database, Executor, Row, SqlValue, TransactionOptions } from '../types.ts';
+import { MULTIPLE_STATEMENTS_MESSAGE, sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
+import type { Database, Executor, RawColumn, RawReadOptions, RawReadResult, RawWriteOptions, Row, SqlValue, TransactionOptions } from '../types.ts';
 import { PostgresDialect } from './postgres-dialect.ts';
 import { FUNCTIONS_SQL, FUNCTIONS_VERSION } from './postgres-functions.ts';
 
@@ -503,6 +504,60 @@ export class PostgresDatabase implements Database {
     }
   }
 
+  /**
+   * Runs in a READ ONLY transaction on a connection that is closed afterwards, so whatever
+   * session state the statement sets (SET, advisory locks, temporary tables) dies with it. A query
+   * a cursor can hold is fetched through one: no more than `maxRows` rows leave the server.
+   */
+  async readRawSql(dangerousSql: string, options: RawReadOptions): Promise<RawReadResult> {
+    const client = await this.#acquire();
+    try {
+      await client.query('BEGIN READ ONLY');
+      await limitStatementTime(client, options.timeoutMs);
+      let result: pg.QueryResult<unknown[]>;
+      try {
+        if (CURSOR_KEYWORDS.has(sqlLeadingKeyword(dangerousSql))) {
+          await client.query(rawStatement(`DECLARE basalt_sql NO SCROLL CURSOR FOR ${dangerousSql}`));
+          result = await client.query(rawStatement(`FETCH FORWARD ${Math.trunc(options.maxRows)} FROM basalt_sql`));
+        } else {
+          result = await client.query(rawStatement(dangerousSql));
+        }
+      } catch (err) {
+        throw rawStatementError(err);
+      }
+      return {
+        columns: await describeColumns(client, result.fields ?? []),
+        rows: result.rows.slice(0, options.maxRows).map((row) => row.map((v) => (typeof v === 'string' && v.includes(ESC) ? unescapeText(v) : (v as string | null)))),
+      };
+    } finally {
+      client.release(true);
+    }
+  }
+
+  async writeRawSql(dangerousSql: string, options: RawWriteOptions): Promise<{ affectedRows: number }> {
+    const client = await this.#acquire();
+    try {
+      await client.query('BEGIN');
+      await limitStatementTime(client, options.timeoutMs);
+      let result: pg.QueryResult<unknown[]>;
+      try {
+        result = await client.query(rawStatement(dangerousSql));
+      } catch (err) {
+        throw rawStatementError(err);
+      }
+      await options.beforeCommit?.(new RawStatementExecutor(client));
+      await client.query('COMMIT');
+      options.onCommit?.();
+      return { affectedRows: result.rowCount ?? 0 };
+    } finally {
+      // Statements other connections prepared may describe tables this statement changed.
+      if (DDL_KEYWORDS.has(sqlLeadingKeyword(dangerousSql))) this.#generation++;
+      // Closed (an unfinished transaction with it), not pooled: a temporary table the statement
+      // created would shadow the real table of that name for the connection's next user.
+      client.release(true);
+    }
+  }
+
   /** Drops the schema this handle was opened with, and everything in it (tests). */
   async dropSchema(): Promise<void> {
     if (!this.schema) return;
@@ -513,6 +568,76 @@ export class PostgresDatabase implements Database {
     if (this.#closed) return;
     this.#closed = true;
     await this.#pool.end();
+  }
+}
+
+/** Leading keywords of the statements `DECLARE … CURSOR FOR` accepts. */
+const CURSOR_KEYWORDS = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE', '(']);
+/** Leading keywords of statements that can change the columns of a table. */
+const DDL_KEYWORDS = new Set(['CREATE', 'DROP', 'ALTER']);
+
+/** Every value of a raw statement's result as the server's text. */
+const RAW_TEXT = { getTypeParser: () => IDENTITY } as unknown as pg.CustomTypesConfig;
+
+/**
+ * A raw statement: sent as typed (no `?` rewriting), with the extended protocol, which runs one
+ * statement only: the server refuses a text holding more.
+ */
+function rawStatement(text: string): pg.QueryArrayConfig {
+  // `queryMode` is pg's (8.11+), not yet in its type definitions.
+  const config = { text, values: [], queryMode: 'extended', rowMode: 'array', types: RAW_TEXT };
+  return config as pg.QueryArrayConfig;
+}
+
+function rawStatementError(err: unknown): unknown {
+  const e = err as { code?: string; message?: string };
+  if (e?.code === '42601' && /multiple commands/.test(e.message ?? '')) return new Error(MULTIPLE_STATEMENTS_MESSAGE, { cause: err });
+  return err;
+}
+
+/**
+ * Sets the transaction's statement timeout with a query: the transaction then has its snapshot,
+ * so a statement that follows cannot switch a READ ONLY transaction to READ WRITE (PostgreSQL
+ * allows that only before the first query).
+ */
+async function limitStatementTime(client: pg.PoolClient, ms: number): Promise<void> {
+  await client.query("SELECT set_config('statement_timeout', $1, true)", [String(Math.trunc(ms))]);
+}
+
+/**
+ * Columns of a raw result: the type name from pg_type (upper-cased, as Go's drivers report it);
+ * NOT NULL known only for a column read straight from a table.
+ */
+async function describeColumns(client: pg.PoolClient, fields: readonly pg.FieldDef[]): Promise<RawColumn[]> {
+  if (fields.length === 0) return [];
+  const types = await client.query<{ oid: number; typname: string }>('SELECT oid::int8 AS oid, typname FROM pg_catalog.pg_type WHERE oid = ANY($1::oid[])', [[...new Set(fields.map((f) => f.dataTypeID))]]);
+  const typeNames = new Map(types.rows.map((r) => [r.oid, r.typname.toUpperCase()]));
+  const tables = [...new Set(fields.filter((f) => f.tableID !== 0).map((f) => f.tableID))];
+  const notNull = new Set<string>();
+  if (tables.length > 0) {
+    const attrs = await client.query<{ rel: number; num: number }>('SELECT attrelid::int8 AS rel, attnum::int8 AS num FROM pg_catalog.pg_attribute WHERE attrelid = ANY($1::oid[]) AND attnum > 0 AND attnotnull', [tables]);
+    for (const a of attrs.rows) notNull.add(`${a.rel}:${a.num}`);
+  }
+  return fields.map((f) => ({ name: f.name, type: typeNames.get(f.dataTypeID) ?? '', nullable: !notNull.has(`${f.tableID}:${f.columnID}`) }));
+}
+
+/** Basalt's own statements on the connection of a raw write (reading back `_collections`). */
+class RawStatementExecutor implements Executor {
+  readonly #client: pg.PoolClient;
+  constructor(client: pg.PoolClient) {
+    this.#client = client;
+  }
+  async all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return decodeRows((await this.#client.query(statement(this.#client, sql, params, false))).rows as T[]);
+  }
+  async get<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+  async run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+    return { changes: (await this.#client.query(statement(this.#client, sql, params, false))).rowCount ?? 0 };
+  }
+  async exec(sql: string): Promise<void> {
+    await this.#client.query(sql);
   }
 }
 

@@ -10,14 +10,26 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Database, Executor, Row, SqlValue, TransactionOptions } from '../types.ts';
+import { Worker } from 'node:worker_threads';
+import { isBlankSql, MULTIPLE_STATEMENTS_MESSAGE } from '../../tools/sql-leading-keyword.ts';
+import type { Database, Executor, RawReadOptions, RawReadResult, RawWriteOptions, Row, SqlValue, TransactionOptions } from '../types.ts';
 
 /** Which database's transaction the current async context runs in. */
 const activeTransaction = new AsyncLocalStorage<object>();
 import { SqliteDialect } from './sqlite-dialect.ts';
+import type { SqliteRawReadRequest } from './sqlite-raw-read.ts';
 
 /** How many prepared statements each connection keeps. */
 export const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Most SQL console reads running at once. One that timed out counts until SQLite finishes it:
+ * node:sqlite cannot interrupt a statement, so its thread runs on.
+ */
+export const MAX_RAW_READS = 2;
+
+/** The worker that runs a console read, as a .ts source or as built .js beside this module. */
+const RAW_READ_WORKER = new URL(`./sqlite-raw-read-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 export interface SqliteOptions {
   /** `FULL` (default) or `NORMAL`. */
@@ -119,8 +131,11 @@ export class SqliteDatabase implements Database {
   readonly #lock = new Lock();
   readonly #busyTimeout: number;
   #closed = false;
+  readonly #path: string;
+  readonly #rawReads = new Set<Worker>();
 
   constructor(path: string, options: SqliteOptions = {}) {
+    this.#path = path;
     this.#busyTimeout = busyTimeout(options);
     this.#writer = new Connection(open(path, options));
     // An in-memory database cannot be shared by two connections: reads use the writer then.
@@ -181,8 +196,63 @@ export class SqliteDatabase implements Database {
     }
   }
 
+  /**
+   * Runs in a worker thread on a read-only connection of its own (sqlite-raw-read.ts), so a long
+   * query leaves the event loop free and its timeout can answer the caller. The timeout cannot
+   * stop the query itself (node:sqlite has no interrupt): its thread runs on until it ends.
+   */
+  async readRawSql(dangerousSql: string, options: RawReadOptions): Promise<RawReadResult> {
+    if (this.#closed) throw new TypeError('The database is closed.');
+    if (this.#reader === this.#writer) throw new Error('Raw reads need a database file; this database is in memory.');
+    if (this.#rawReads.size >= MAX_RAW_READS) throw new Error(`${MAX_RAW_READS} SQL console reads are still running (one that timed out runs on until SQLite finishes it); try again later.`);
+    const request: SqliteRawReadRequest = { path: this.#path, sql: dangerousSql, maxRows: options.maxRows, busyTimeoutMs: this.#busyTimeout };
+    const worker = new Worker(RAW_READ_WORKER, { workerData: request });
+    // A query left running after its timeout must not keep the process alive.
+    worker.unref();
+    this.#rawReads.add(worker);
+    worker.once('exit', () => this.#rawReads.delete(worker));
+    return new Promise<RawReadResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`canceling statement: it ran longer than ${options.timeoutMs} ms (SQLite cannot interrupt it: it runs on in the background until it ends)`));
+        void worker.terminate();
+      }, options.timeoutMs);
+      const settle = (fn: () => void) => {
+        clearTimeout(timer);
+        fn();
+      };
+      worker.once('message', (m: { result?: RawReadResult; error?: string }) => settle(() => (m.error === undefined ? resolve(m.result!) : reject(new Error(m.error)))));
+      worker.once('error', (err) => settle(() => reject(err)));
+      worker.once('exit', (code) => settle(() => reject(new Error(`the query's thread stopped (exit code ${code})`))));
+    });
+  }
+
+  async writeRawSql(dangerousSql: string, options: RawWriteOptions): Promise<{ affectedRows: number }> {
+    return this.transaction(
+      async (tx) => {
+        const raw = this.#writer.raw;
+        const stmt = raw.prepare(dangerousSql);
+        // SQLite compiles the first statement only; what follows it must be blank.
+        const source = stmt.sourceSQL;
+        if (!dangerousSql.startsWith(source) || !isBlankSql(dangerousSql.slice(source.length))) throw new Error(MULTIPLE_STATEMENTS_MESSAGE);
+        const totalChanges = async () => (await tx.get<{ n: number }>('SELECT total_changes() AS n'))!.n;
+        const before = await totalChanges();
+        const { changes } = stmt.run();
+        // After DDL, run() still reports the last INSERT/UPDATE/DELETE's count: `changes` belongs
+        // to this statement only when the connection's running total moved.
+        const affectedRows = (await totalChanges()) === before ? 0 : Number(changes);
+        // A temporary table, view or trigger would outlive the transaction on the writer connection
+        // and shadow the real table of its name for every later write; rolling back removes it.
+        if (await tx.get('SELECT 1 AS found FROM temp.sqlite_master LIMIT 1')) throw new Error('Temporary tables, views and triggers cannot be created from the SQL console.');
+        await options.beforeCommit?.(tx);
+        return { affectedRows };
+      },
+      { onCommit: options.onCommit },
+    );
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
+    for (const worker of this.#rawReads) void worker.terminate();
     // Wait for the running writer to finish.
     const release = await this.#lock.acquire();
     this.#closed = true;

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../core/app.ts';
-import { redactBody, redactUrl, redactValue } from '../../core/logs/log-redaction.ts';
+import { REDACTED, redactBody, redactUrl, redactValue } from '../../core/logs/log-redaction.ts';
 import { LOG_LEVEL } from '../../core/logs/log-store.ts';
 import type { Settings } from '../../core/settings/settings.ts';
 import { clientIp } from './client-ip.ts';
@@ -52,6 +52,19 @@ function loggedHeaders(request: FastifyRequest, settings: Settings): unknown {
   return headers;
 }
 
+/**
+ * Body keys left out of entries on one route, beyond the secret-looking ones: the SQL console's
+ * query, whose text can quote a password or token literally.
+ */
+const UNLOGGED_BODY_KEYS: Readonly<Record<string, string>> = { '/api/sql': 'query' };
+
+function loggedBody(request: FastifyRequest): unknown {
+  const body = request.body;
+  const hidden = UNLOGGED_BODY_KEYS[request.routeOptions.url ?? ''];
+  if (hidden === undefined || typeof body !== 'object' || body === null || !Object.hasOwn(body, hidden)) return body;
+  return { ...body, [hidden]: REDACTED };
+}
+
 function failureData(request: FastifyRequest, status: number, settings: Settings): Record<string, unknown> {
   const err = request.basaltError;
   const envelope = err === undefined ? { status, message: defaultMessageFor(status), data: {} } : toErrorEnvelope(err).body;
@@ -59,7 +72,7 @@ function failureData(request: FastifyRequest, status: number, settings: Settings
   if (Object.keys(envelope.data).length) out.details = redactValue(envelope.data);
   else if (status >= 500 && err instanceof Error) out.details = err.message;
   out.headers = loggedHeaders(request, settings);
-  const body = request.body;
+  const body = loggedBody(request);
   if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0)) out.body = redactBody(body);
   const uploads = request.uploads;
   if (uploads?.length) out.files = uploads.slice(0, 50).map((u) => ({ field: u.field, filename: u.filename, type: u.mimetype, size: u.size }));

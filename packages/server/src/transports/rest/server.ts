@@ -28,6 +28,7 @@ import { recordRoutes } from './record-crud.ts';
 import { requestLogHooks } from './request-log.ts';
 import { sessionRoutes } from './session.ts';
 import { settingsRoutes } from './settings.ts';
+import { sqlRoutes } from './sql.ts';
 // Note: the one place REST reaches into another transport: `basalt serve` answers the realtime
 // endpoints (spec §7) on the same port, so they are mounted on this Fastify instance.
 import { realtimeSseRoutes } from '../realtime/sse.ts';
@@ -164,6 +165,7 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
   fileRoutes(server, app);
   backupRoutes(server, app);
   logRoutes(server, app);
+  sqlRoutes(server, app);
   cronRoutes(server, app);
   adminUiRoutes(server, { dir: options.adminDir });
   realtimeSseRoutes(server, app);

@@ -1,0 +1,110 @@
+/**
+ * The SQL console (spec §10.7, `POST /api/sql`, SDK `pb.sql.run(query)`): superusers run one SQL
+ * statement against the database. A statement that starts with a write keyword runs in a write
+ * transaction and reports the rows it changed; anything else runs read-only and returns up to
+ * {@link MAX_SQL_ROWS} rows as text. Mirrors PocketBase apis/sql.go; the engine-specific parts
+ * live in Database.readRawSql / writeRawSql, and docs/sql-console.md describes the differences.
+ *
+ * Raw SQL goes around Basalt: no record hooks run and no realtime events are sent for the rows it
+ * changes (PocketBase does the same). Collection definitions are the exception: after every
+ * write they are read back inside its transaction and replace the cache when it commits, and a
+ * write that leaves them unreadable is rolled back.
+ * @module
+ */
+import { performance } from 'node:perf_hooks';
+import type { RawColumn } from '../../storage/types.ts';
+import { sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
+import type { CollectionModel } from '../collections/collection.ts';
+import { BadRequestError, BasaltError, fieldError, ValidationError } from '../errors.ts';
+import { requireSuperuser, type OperationContext } from './context.ts';
+
+/** Longest query accepted, in characters (code points). */
+export const MAX_SQL_QUERY_LENGTH = 5000;
+/** Most rows a read returns; the rest are never fetched. */
+export const MAX_SQL_ROWS = 1000;
+/**
+ * How long one statement may run: enforced by PostgreSQL; on SQLite a read's caller gets its
+ * answer then, but the query runs on to its end, and a write cannot be stopped at all.
+ */
+export const SQL_TIMEOUT_MS = 3 * 60 * 1000;
+
+/**
+ * Leading keywords of statements that run as writes: PocketBase's list, plus PostgreSQL's
+ * TRUNCATE and MERGE (a READ ONLY transaction refuses them).
+ */
+export const SQL_WRITE_KEYWORDS: ReadonlySet<string> = new Set(['INSERT', 'CREATE', 'UPDATE', 'DELETE', 'DROP', 'DETACH', 'ALTER', 'REPLACE', 'TRUNCATE', 'MERGE']);
+
+/** The console's answer, in PocketBase's shape. */
+export interface SqlConsoleResult {
+  /** Milliseconds the statement took (whole, as PocketBase reports it). */
+  execTime: number;
+  /** Rows a write inserted, updated or deleted; 0 for reads and DDL. */
+  affectedRows: number;
+  /** Result columns of a read; empty for a write. */
+  columns: RawColumn[];
+  /** Result rows of a read, each value as text or null; empty for a write. */
+  rows: Array<Array<string | null>>;
+}
+
+function codePoints(s: string): number {
+  return s.length - (s.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+}
+
+function validQuery(value: unknown): string {
+  // Mirrors PocketBase's form: JSON null binds as "", any other non-string fails to bind.
+  if (value === undefined || value === null || value === '') {
+    throw new ValidationError('An error occurred while validating the submitted data.', { query: fieldError('validation_required', 'Cannot be blank.') });
+  }
+  if (typeof value !== 'string') throw new BadRequestError('An error occurred while loading the submitted data.');
+  if (codePoints(value) > MAX_SQL_QUERY_LENGTH) {
+    // ozzo-validation's Length(0, max) reports "too long", not "out of range".
+    throw new ValidationError('An error occurred while validating the submitted data.', {
+      query: fieldError('validation_length_too_long', `The length must be no more than ${MAX_SQL_QUERY_LENGTH}.`, { min: 0, max: MAX_SQL_QUERY_LENGTH }),
+    });
+  }
+  return value;
+}
+
+/** Mirrors PocketBase apis/sql.go: every failure of the statement is a 400 quoting the engine. */
+function failed(cause: unknown): BadRequestError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new BadRequestError(`Failed to execute query. Raw error:\n${message}`, { cause });
+}
+
+/**
+ * Runs `body.query` for a superuser. Throws 401/403 for anyone else, a ValidationError for a
+ * missing or too long query, and BadRequestError `Failed to execute query. Raw error: …` when
+ * the engine refuses or fails the statement (a ServiceUnavailableError when no connection frees).
+ */
+export async function sqlConsole(ctx: OperationContext, body: Record<string, unknown>): Promise<SqlConsoleResult> {
+  requireSuperuser(ctx);
+  const query = validQuery(body.query);
+  const keyword = sqlLeadingKeyword(query);
+  if (keyword === '') throw failed('empty query');
+  const started = performance.now();
+  const execTime = () => Math.trunc(performance.now() - started);
+  try {
+    if (SQL_WRITE_KEYWORDS.has(keyword)) {
+      let collections: readonly CollectionModel[] = [];
+      const { affectedRows } = await ctx.app.db.writeRawSql(query, {
+        timeoutMs: SQL_TIMEOUT_MS,
+        // Any write may have changed `_collections` (or dropped it): read them back before COMMIT.
+        beforeCommit: async (tx) => {
+          try {
+            collections = await ctx.app.collections.read(tx);
+          } catch (err) {
+            throw new Error(`the statement was rolled back: it left the collection definitions (_collections) unreadable: ${(err as Error).message}`, { cause: err });
+          }
+        },
+        onCommit: () => ctx.app.collections.apply(collections),
+      });
+      return { execTime: execTime(), affectedRows, columns: [], rows: [] };
+    }
+    const { columns, rows } = await ctx.app.db.readRawSql(query, { maxRows: MAX_SQL_ROWS, timeoutMs: SQL_TIMEOUT_MS });
+    return { execTime: execTime(), affectedRows: 0, columns, rows };
+  } catch (err) {
+    // Basalt's own refusals keep their status (503 when every pooled connection stays busy).
+    if (err instanceof BasaltError) throw err;
+    throw failed(err);
+  }
+}
