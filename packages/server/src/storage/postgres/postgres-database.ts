@@ -516,12 +516,7 @@ export class PostgresDatabase implements Database {
       await limitStatementTime(client, options.timeoutMs);
       let result: pg.QueryResult<unknown[]>;
       try {
-        if (CURSOR_KEYWORDS.has(sqlLeadingKeyword(dangerousSql))) {
-          await client.query(rawStatement(`DECLARE basalt_sql NO SCROLL CURSOR FOR ${dangerousSql}`));
-          result = await client.query(rawStatement(`FETCH FORWARD ${Math.trunc(options.maxRows)} FROM basalt_sql`));
-        } else {
-          result = await client.query(rawStatement(dangerousSql));
-        }
+        result = CURSOR_KEYWORDS.has(sqlLeadingKeyword(dangerousSql)) ? await fetchThroughCursor(client, dangerousSql, options.maxRows) : await client.query(rawStatement(dangerousSql));
       } catch (err) {
         throw rawStatementError(err);
       }
@@ -593,6 +588,25 @@ function rawStatementError(err: unknown): unknown {
   const e = err as { code?: string; message?: string };
   if (e?.code === '42601' && /multiple commands/.test(e.message ?? '')) return new Error(MULTIPLE_STATEMENTS_MESSAGE, { cause: err });
   return err;
+}
+
+/**
+ * Runs a query through a cursor and fetches its first `maxRows` rows. A statement DECLARE does
+ * not take (`WITH … DELETE`, a WITH holding a DELETE) runs as it is instead, so its error is the
+ * engine's own (a read-only transaction refusing the DELETE), not one about the cursor.
+ */
+async function fetchThroughCursor(client: pg.PoolClient, sql: string, maxRows: number): Promise<pg.QueryResult<unknown[]>> {
+  await client.query('SAVEPOINT basalt_cursor');
+  try {
+    await client.query(rawStatement(`DECLARE basalt_sql NO SCROLL CURSOR FOR ${sql}`));
+  } catch (err) {
+    // 42601: not a query DECLARE takes; 0A000: a data-modifying WITH.
+    const code = (err as { code?: string }).code;
+    if (code !== '42601' && code !== '0A000') throw err;
+    await client.query('ROLLBACK TO SAVEPOINT basalt_cursor');
+    return client.query(rawStatement(sql));
+  }
+  return client.query(rawStatement(`FETCH FORWARD ${Math.trunc(maxRows)} FROM basalt_sql`));
 }
 
 /**
