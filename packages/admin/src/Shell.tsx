@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { CollectionModel } from 'pocketbase';
 import Button from './components/Button.tsx';
 import { signOut } from './lib/auth.ts';
@@ -13,6 +13,9 @@ import CronsPage from './pages/crons/CronsPage.tsx';
 import LogsPage from './pages/logs/LogsPage.tsx';
 import RecordsPage from './pages/records/RecordsPage.tsx';
 import SettingsPage from './pages/settings/SettingsPage.tsx';
+
+// Loaded on first visit: few sessions open the SQL console.
+const SqlPage = lazy(() => import('./pages/sql/SqlPage.tsx'));
 
 /** What the collection editor is open on: a new collection of a type, or an existing one. */
 export type Editing = { type: 'base' | 'auth' | 'view' } | { collection: CollectionModel } | null;
@@ -80,6 +83,7 @@ function Sidebar({ route, onNew }: { route: string[]; onNew: () => void }) {
             {page('logs', 'Logs')}
             {page('settings', 'Settings')}
             {page('crons', 'Crons')}
+            {page('sql', 'SQL')}
             {page('import-export', 'Import / export')}
           </ul>
         </div>
@@ -194,6 +198,12 @@ export default function Shell({ route }: { route: string[] }) {
   if (route[0] === 'logs') content = <LogsPage />;
   else if (route[0] === 'settings') content = <SettingsPage />;
   else if (route[0] === 'crons') content = <CronsPage />;
+  else if (route[0] === 'sql')
+    content = (
+      <Suspense fallback={<p className="muted">Loading…</p>}>
+        <SqlPage />
+      </Suspense>
+    );
   else if (route[0] === 'import-export') content = <ImportExportPage />;
   else if (route[0] === 'collections' && route[1] && route[2] === 'api') content = <ApiPreviewPage collection={route[1]} />;
   else if (route[0] === 'collections' && route[1]) {
