@@ -75,7 +75,10 @@ export interface RawReadResult {
 export interface RawReadOptions {
   /** Rows kept; the rest are never fetched. */
   maxRows: number;
-  /** Milliseconds the statement may run. */
+  /**
+   * Milliseconds after which the read fails. PostgreSQL stops the statement then; SQLite cannot
+   * interrupt one, so it runs on to its end, off the event loop.
+   */
   timeoutMs: number;
 }
 
