@@ -4,6 +4,8 @@
  * database exactly as it was. Text survives a round trip byte for byte.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { assertEnvelope, countRecords, readSafeResponse, seedPosts, type SeededPosts, USER_PASSWORD } from '../helpers/robustness-fixture.ts';
@@ -468,6 +470,21 @@ describe('body size limit', () => {
     const res = await t.fetch('/api/collections/notes/records', { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
     await expect413(res, 'chunked');
     assert.equal((await t.admin.collection('notes').getList(1, 1)).totalItems, 0);
+  });
+
+  it('a client that goes away halfway through a body leaves nothing behind, and the server keeps serving', async () => {
+    const { port } = new URL(t.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('POST /api/collections/notes/records HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"text":"half');
+    await new Promise((r) => setTimeout(r, 100));
+    socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const ok = await t.fetch('/api/collections/notes/records', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'whole' }) });
+    assert.equal(ok.status, 200);
+    const list = await t.admin.collection('notes').getFullList();
+    assert.deepEqual(list.map((r) => r.text), ['whole']);
+    await t.admin.collection('notes').delete(list[0].id);
   });
 
   it('answers 413 on other routes too, and accepts a body under the limit', async () => {

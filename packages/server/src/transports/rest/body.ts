@@ -44,6 +44,11 @@ export interface BodyParsersOptions {
   bodyLimit: number;
   /** Where uploads are written while a request runs (default: the OS temporary folder). */
   uploadDir?: string;
+  /**
+   * The limit of a request whose limit depends on data (a collection's fields, the batch
+   * settings), or undefined for the route's own. Such routes declare MAX_DYNAMIC_BODY_LIMIT.
+   */
+  limitFor?: (request: FastifyRequest) => number | undefined;
 }
 
 /** The part name whose value is a JSON object merged over the other form values (spec §1.2). */
@@ -84,7 +89,7 @@ export const MAX_URLENCODED_PAIRS = 10_000;
  * await app.register(bodyParsers, { bodyLimit: 32 * 1024 * 1024 });
  * app.setErrorHandler(restErrorHandler);
  */
-/** Fastify's ceiling for routes whose real limit is computed per request (server.ts preParsing). */
+/** Fastify's ceiling for routes whose real limit is computed per request (`limitFor`). */
 export const MAX_DYNAMIC_BODY_LIMIT = 1024 * 1024 * 1024;
 
 export async function bodyParsers(fastify: FastifyInstance, opts: BodyParsersOptions): Promise<void> {
@@ -117,31 +122,53 @@ export async function bodyParsers(fastify: FastifyInstance, opts: BodyParsersOpt
   // *prefix* (spec §1.2) and rejects unknown types only when the body is non-empty. The parser
   // reads the raw stream itself so multipart can stream; it enforces the route's body limit.
   fastify.addContentTypeParser('*', async (request: FastifyRequest, payload: NodeJS.ReadableStream) => {
-    // A route's own `bodyLimit` wins; otherwise Fastify reports its server default, and ours applies.
+    // A data-dependent limit first, then a route's own `bodyLimit`; otherwise Fastify reports
+    // its server default, and ours applies.
     const routeLimit = request.routeOptions.bodyLimit;
-    const limit = routeLimit !== undefined && routeLimit !== fastify.initialConfig.bodyLimit ? routeLimit : bodyLimit;
+    const limit = opts.limitFor?.(request) ?? (routeLimit !== undefined && routeLimit !== fastify.initialConfig.bodyLimit ? routeLimit : bodyLimit);
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) throw new PayloadTooLargeError();
     // Note: stopping early (413, malformed multipart) must not destroy the request: that resets
     // the connection and the client may never read the error. Node drains what is left instead.
+    const contentType = request.headers['content-type'];
+    if (!MULTIPART.test(contentType ?? '')) return decodeBody(contentType, await readAll(payload, limit)).body;
     const readable = payload as NodeJS.ReadableStream & { iterator?: (options: { destroyOnReturn: boolean }) => AsyncIterable<Buffer> };
     const source = limitedChunks(readable.iterator ? readable.iterator({ destroyOnReturn: false }) : (readable as AsyncIterable<Buffer>), limit);
-    const contentType = request.headers['content-type'];
-    if (MULTIPART.test(contentType ?? '')) {
-      const boundary = multipartBoundary(contentType ?? '');
-      const form = await streamMultipart(source, boundary, async () => {
-        if (!request.uploadDir) {
-          await mkdir(uploadRoot, { recursive: true });
-          request.uploadDir = await mkdtemp(join(uploadRoot, 'upload-'));
-        }
-        return request.uploadDir;
-      });
-      request.uploads = form.uploads;
-      return form.body;
-    }
+    const form = await streamMultipart(source, multipartBoundary(contentType ?? ''), async () => {
+      if (!request.uploadDir) {
+        await mkdir(uploadRoot, { recursive: true });
+        request.uploadDir = await mkdtemp(join(uploadRoot, 'upload-'));
+      }
+      return request.uploadDir;
+    });
+    request.uploads = form.uploads;
+    return form.body;
+  });
+}
+
+/**
+ * The whole of a (non-multipart) body, failing with 413 once more than `limit` bytes have
+ * arrived. Plain stream events: most bodies are one small chunk, and this is every write's path.
+ */
+function readAll(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of source) chunks.push(chunk);
-    return decodeBody(contentType, Buffer.concat(chunks)).body;
+    let seen = 0;
+    const done = (error?: unknown) => {
+      stream.off('data', onData).off('end', onEnd).off('error', done).off('close', onClose);
+      if (error === undefined) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, seen));
+      else reject(error);
+    };
+    const onData = (raw: Buffer | string) => {
+      const chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+      seen += chunk.length;
+      if (seen > limit) done(new PayloadTooLargeError());
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    // Closed without an end: the client went away mid-body.
+    const onClose = () => done(Object.assign(new Error('the request body ended early'), { code: 'ECONNRESET' }));
+    stream.on('data', onData).on('end', onEnd).on('error', done).on('close', onClose);
   });
 }
 

@@ -5,9 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { Transform } from 'node:stream';
 import type { App } from '../../core/app.ts';
-import { PayloadTooLargeError } from '../../core/errors.ts';
 import { redactUrl } from '../../core/logs/log-redaction.ts';
 import { recordBodyLimit } from '../../core/records/record-body-limit.ts';
 import { DEFAULT_BATCH_BODY_LIMIT, DEFAULT_BODY_LIMIT } from '../../core/settings/settings.ts';
@@ -68,20 +66,6 @@ function dynamicBodyLimit(app: App, request: FastifyRequest, base: number): numb
   return undefined;
 }
 
-/** Passes `source` through, failing with 413 once more than `limit` bytes have arrived. */
-function limitStream(source: NodeJS.ReadableStream, limit: number): NodeJS.ReadableStream {
-  let seen = 0;
-  const out = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      if (seen > limit) done(Object.assign(new PayloadTooLargeError(), { statusCode: 413 }));
-      else done(null, chunk);
-    },
-  });
-  source.on('error', (err) => out.destroy(err));
-  return source.pipe(out);
-}
-
 function matchesOrigin(origin: string, patterns: string[]): boolean {
   return patterns.some((p) => p === '*' || p === origin || (p.includes('*') && new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(origin)));
 }
@@ -137,16 +121,9 @@ export async function buildRestServer(app: App, options: RestServerOptions = {})
 
   requestLogHooks(server, app);
   rateLimitHook(server, app);
-  await bodyParsers(server, { bodyLimit, uploadDir: options.uploadDir });
   // Limits that depend on data (the collection's fields, the batch settings) are enforced while
   // the body streams in; the routes that use them declare only a hard ceiling to Fastify.
-  server.addHook('preParsing', (request, _reply, payload, done) => {
-    const limit = dynamicBodyLimit(app, request, bodyLimit);
-    if (limit === undefined) return done(null, payload);
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) return done(new PayloadTooLargeError());
-    done(null, limitStream(payload, limit) as typeof payload);
-  });
+  await bodyParsers(server, { bodyLimit, uploadDir: options.uploadDir, limitFor: (request) => dynamicBodyLimit(app, request, bodyLimit) });
   server.setErrorHandler((error, request, reply) => {
     // Unexpected failures always reach the App's logger, whatever Fastify's own log level.
     if (toErrorEnvelope(error).status >= 500) app.logger.error({ err: error, reqId: request.id, method: request.method, url: redactUrl(request.url) }, 'request failed');
