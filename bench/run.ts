@@ -16,7 +16,7 @@
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -279,6 +279,70 @@ function readCpuSeconds(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * PIDs of the PostgreSQL backends serving `pid`'s connections: its sockets to the database port
+ * (from /proc) matched with `pg_stat_activity.client_port`. Empty where /proc is missing.
+ */
+async function databaseBackends(pid: number | undefined): Promise<number[]> {
+  if (!pid || opts.engine !== 'postgres') return [];
+  const dbPort = Number(new URL(POSTGRES_URL).port || 5432);
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSafe(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    }
+  } catch {
+    return [];
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || !inodes.has(f[9])) continue;
+      const [, localPort] = f[1].split(':');
+      const [, remotePort] = f[2].split(':');
+      if (parseInt(remotePort, 16) === dbPort) ports.push(parseInt(localPort, 16));
+    }
+  }
+  if (!ports.length) return [];
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 5000 });
+  try {
+    await c.connect();
+    const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[])', [ports]);
+    return r.rows.map((row) => row.pid);
+  } catch {
+    return [];
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
+/** CPU seconds used so far by each of `pids`. */
+function cpuOf(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    const s = readCpuSeconds(pid);
+    if (s !== null) out.set(pid, s);
+  }
+  return out;
 }
 
 interface ApiResponse {
@@ -603,7 +667,13 @@ async function sanityCheck(t: TargetState, w: Workload): Promise<string[]> {
 
 // ---- load ------------------------------------------------------------------------------------
 
-type RunResult = LoadResult & { serverCpuPct: number | null };
+type RunResult = LoadResult & {
+  serverCpuPct: number | null;
+  /** CPU milliseconds per request of the server process (warmup included; both targets alike). */
+  serverCpuMsPerReq: number | null;
+  /** The same for the PostgreSQL backends serving the server's connections (PostgreSQL only). */
+  dbCpuMsPerReq: number | null;
+};
 
 async function runLoad(t: TargetState, w: Workload): Promise<RunResult> {
   const cfg: LoadConfig = {
@@ -623,6 +693,7 @@ async function runLoad(t: TargetState, w: Workload): Promise<RunResult> {
   const err = new OutputTail();
   // Server CPU over the whole run (warmup included; the ratio of busy time is what matters).
   const cpu0 = readCpuSeconds(t.child?.pid);
+  const db0 = cpuOf(await databaseBackends(t.child?.pid));
   const wall0 = performance.now();
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => {
@@ -639,11 +710,22 @@ async function runLoad(t: TargetState, w: Workload): Promise<RunResult> {
   });
   clearTimeout(killer);
   const cpu1 = readCpuSeconds(t.child?.pid);
-  const serverCpuPct = cpu0 === null || cpu1 === null ? null : Math.round(((cpu1 - cpu0) / ((performance.now() - wall0) / 1000)) * 1000) / 10;
+  const wallS = (performance.now() - wall0) / 1000;
+  // Backends that appeared during the run count whole (their start belongs to the load).
+  let dbCpu: number | null = null;
+  if (opts.engine === 'postgres') {
+    dbCpu = 0;
+    for (const [pid, s] of cpuOf(await databaseBackends(t.child?.pid))) dbCpu += s - (db0.get(pid) ?? 0);
+  }
+  const serverCpuPct = cpu0 === null || cpu1 === null ? null : Math.round(((cpu1 - cpu0) / wallS) * 1000) / 10;
   if (isTTY) process.stdout.write('\r\x1b[K');
   const line = out.trim().split('\n').pop() ?? '';
   if (code !== 0 || !line.startsWith('{')) throw new TargetError(`load generator failed (${code}): ${err.tail()}`);
-  return { ...(JSON.parse(line) as LoadResult), serverCpuPct };
+  const result = JSON.parse(line) as LoadResult;
+  // Requests over the whole CPU window, taking the warmup to run at the measured rate.
+  const requests = result.rps * (opts.warmup + opts.duration);
+  const perReq = (cpuS: number | null) => (cpuS === null || requests <= 0 ? null : Math.round(((cpuS * 1000) / requests) * 1000) / 1000);
+  return { ...result, serverCpuPct, serverCpuMsPerReq: perReq(cpu0 === null || cpu1 === null ? null : cpu1 - cpu0), dbCpuMsPerReq: perReq(dbCpu) };
 }
 
 // ---- formatting --------------------------------------------------------------------------------
@@ -770,7 +852,8 @@ if (live().length > 0) {
         const r = await runLoad(t, w);
         if (t.child && (t.child.exitCode !== null || t.child.signalCode !== null)) throw new TargetError('server exited');
         row.results[t.name] = r;
-        const cpu = `cpu: server ${r.serverCpuPct ?? '?'}%, load ${r.loadCpuPct}%`;
+        const perReq = r.serverCpuMsPerReq === null ? '' : `, ${r.serverCpuMsPerReq.toFixed(3)} ms/req${r.dbCpuMsPerReq === null ? '' : ` + database ${r.dbCpuMsPerReq.toFixed(3)} ms/req`}`;
+        const cpu = `cpu: server ${r.serverCpuPct ?? '?'}%${perReq}, load ${r.loadCpuPct}%`;
         progressDone(`    ${pad(t.name, 10)} ${lpad(fmtInt(r.rps), 9)} req/s   p50 ${lpad(fmtMs(r.latency.p50), 6)} ms   p99 ${lpad(fmtMs(r.latency.p99), 6)} ms   (${cpu})${errorNote(r)}`);
         if (r.loadCpuPct >= LOAD_SATURATED_PCT) {
           row.loadSaturated = true;
@@ -837,6 +920,21 @@ const stat = (f: (t: TargetState) => string) => {
 console.log(pad('cold start', 23) + stat((t) => (t.coldStartMs === undefined ? '—' : `${t.coldStartMs.toFixed(0)} ms`)));
 console.log(pad('idle RSS after seeding', 23) + stat((t) => (t.idleRssKb == null ? '—' : `${(t.idleRssKb / 1024).toFixed(1)} MB`)));
 console.log(pad('seeding', 23) + stat((t) => (t.seed ? `${(t.seed.ms / 1000).toFixed(1)} s (${t.seed.method})` : '—')));
+// CPU per request does not depend on how much CPU the machine's other work left free, so it
+// is the steadier comparison on a busy machine; req/s is what the targets are set on.
+const cpuRows = rows.filter((r) => shown.every((n) => { const x = r.results[n]; return x && !('error' in x) && x.serverCpuMsPerReq !== null; }));
+if (cpuRows.length) {
+  console.log('');
+  console.log(`CPU per request (ms; server${opts.engine === 'postgres' ? ' + database backends' : ''})` + (shown.length === 2 ? '; efficiency = reference ÷ basalt' : ''));
+  for (const row of cpuRows) {
+    const total = (x: RunResult) => (x.serverCpuMsPerReq ?? 0) + (x.dbCpuMsPerReq ?? 0);
+    const cell = (x: RunResult) => (x.dbCpuMsPerReq === null ? x.serverCpuMsPerReq!.toFixed(3) : `${x.serverCpuMsPerReq!.toFixed(3)} + ${x.dbCpuMsPerReq.toFixed(3)} = ${total(x).toFixed(3)}`);
+    let line = pad(WORKLOAD_TITLE[row.workload], 23);
+    for (const n of shown) line += ` | ${pad(cell(row.results[n] as RunResult), 28)}`;
+    if (shown.length === 2) line += ` | ${(total(row.results.reference as RunResult) / total(row.results.basalt as RunResult)).toFixed(2)}`;
+    console.log(line);
+  }
+}
 if (rows.some((r) => r.loadSaturated)) console.log(`* the load generator used >= ${LOAD_SATURATED_PCT}% of its core: req/s may be capped by the generator, which pushes the ratio toward 1.`);
 for (const t of targets) if (t.status === 'failed') console.log(`\n${t.name} FAILED: ${t.error}`);
 
