@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { describe, it } from 'node:test';
 import { parseDateTime } from './datetime.ts';
 
@@ -17,5 +18,18 @@ describe('parseDateTime', () => {
     assert.equal(parseDateTime(253402300800), '');
     assert.equal(parseDateTime(new Date(Date.UTC(10000, 0, 1))), '');
     assert.equal(parseDateTime('0000-01-01 00:00:00.000Z'), '0000-01-01 00:00:00.000Z');
+  });
+
+  it('takes a value already in the layout as is exactly when Date reads it as that same instant', () => {
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    fc.assert(
+      fc.property(fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 999 })), ([y, mo, d, h, mi, s, ms]) => {
+        const iso = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(ms, 3)}Z`;
+        const date = new Date(iso);
+        const real = !Number.isNaN(date.getTime()) && date.toISOString() === iso;
+        assert.equal(parseDateTime(iso.replace('T', ' ')), real ? iso.replace('T', ' ') : '');
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -14,6 +14,16 @@ export function nowDateTime(): string {
   return formatDateTime(new Date());
 }
 
+const LAYOUT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.\d{3}Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether the fields name a real UTC time (no Feb 30, no hour 24, no leap second: as Date reads them). */
+function isRealTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0);
+}
+
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
@@ -27,6 +37,9 @@ export function parseDateTime(input: unknown): string {
   if (typeof input !== 'string') return '';
   const s = input.trim();
   if (s === '') return '';
+  // Values already in the layout (every stored one, on every write) need no Date round trip.
+  const c = s.length === 24 ? LAYOUT.exec(s) : null;
+  if (c) return isRealTime(+c[1], +c[2], +c[3], +c[4], +c[5], +c[6]) ? s : '';
   if (/^-?\d+$/.test(s) && s.length <= 12) return parseDateTime(Number(s));
   let m = DATE_ONLY.exec(s);
   if (m) return checked(`${m[1]}-${m[2]}-${m[3]}T00:00:00.000Z`, +m[1], +m[2], +m[3]);
