@@ -45,10 +45,16 @@ export function validateCollection(c: CollectionModel, ctx: CollectionValidation
     if (sameName) errors.name = fieldError('validation_collection_name_exists', 'Collection name must be unique (case insensitive).');
     else if (other && other.id !== c.id && other.id === c.name) errors.name = fieldError('validation_collection_name_id_duplicate', 'The name must not match an existing collection id.');
     else {
-      const ownNames = new Set([c.name.toLowerCase(), prev?.name.toLowerCase()]);
-      const isOwnTable = (t: string) => ownNames.has(t.toLowerCase()) || ctx.collections.find(t)?.id === c.id;
-      if (c.name.toLowerCase().startsWith('sqlite_') || ctx.tables.some((t) => t.toLowerCase() === c.name.toLowerCase() && !isOwnTable(t) && !ctx.collections.find(t))) {
-        errors.name = fieldError('validation_collection_name_invalid', 'The name is reserved or already used by an internal table.');
+      // Validation runs before the DDL, so the only table this collection owns is the one under
+      // its current name; any other table of the new name (internal, or made through the SQL
+      // console) would make the CREATE or RENAME fail. Names compare case-insensitively, as
+      // SQLite does, so PostgreSQL refuses the same names.
+      // Mirrors PocketBase core/collection_validate.go checkCollectionName (HasTable).
+      const lower = c.name.toLowerCase();
+      const keepsName = prev?.name.toLowerCase() === lower;
+      const sameNamed = ctx.tables.filter((t) => t.toLowerCase() === lower).length;
+      if (lower.startsWith('sqlite_') || sameNamed > (keepsName ? 1 : 0)) {
+        errors.name = fieldError('validation_collection_name_invalid', "The name shouldn't match with an existing internal table.");
       }
     }
   }
