@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RealtimeCloseReason, RealtimeMessage, RealtimeSink } from '../../src/core/realtime/realtime-client.ts';
-import { MAX_SUBSCRIPTIONS_PER_CLIENT } from '../../src/core/realtime/realtime-subscription.ts';
+import { MAX_SUBSCRIPTION_LENGTH, MAX_SUBSCRIPTIONS_PER_CLIENT } from '../../src/core/realtime/realtime-subscription.ts';
 import { resolveAuthToken } from '../../src/core/operations/record-auth.ts';
 import { deliverOAuth2Redirect, OAUTH2_TOPIC } from '../../src/core/auth/oauth2-redirect.ts';
 import { forEachDialect, startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -183,7 +183,14 @@ forEachDialect((dialect) =>
       const client = broker.connect(new FakeSink(), { transport: 'test', ip: '1' });
       broker.subscribe(client, Array.from({ length: MAX_SUBSCRIPTIONS_PER_CLIENT }, (_, i) => `news/${i}`));
       assert.throws(() => broker.subscribe(client, ['news/extra']), /at most 1000 subscriptions/);
-      assert.throws(() => broker.setSubscriptions(client, Array.from({ length: MAX_SUBSCRIPTIONS_PER_CLIENT + 1 }, (_, i) => `n/${i}`)), { code: 'validation_failed' });
+      assert.throws(() => broker.setSubscriptions(client, Array.from({ length: MAX_SUBSCRIPTIONS_PER_CLIENT + 1 }, (_, i) => `n/${i}`)), {
+        code: 'validation_failed',
+        fields: { subscriptions: { code: 'validation_length_too_long', message: 'The length must be no more than 1000.', params: { min: 0, max: 1000 } } },
+      });
+      assert.throws(() => broker.setSubscriptions(client, ['x'.repeat(MAX_SUBSCRIPTION_LENGTH + 1)]), {
+        code: 'validation_failed',
+        fields: { subscriptions: { 0: { code: 'validation_length_too_long', message: 'The length must be no more than 2500.', params: { min: 0, max: 2500 } } } },
+      });
       broker.closeClients('shutdown', 'test');
     });
 

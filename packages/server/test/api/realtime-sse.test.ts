@@ -152,8 +152,20 @@ forEachDialect((dialect) =>
       const clientId = /^id:(\w+)/.exec(first)![1];
       r = await post({ clientId, subscriptions: Array.from({ length: 1001 }, (_, i) => `posts/${i}`) });
       assert.equal(r.status, 400);
-      r = await post({ clientId, subscriptions: ['x'.repeat(2501)] });
+      assert.deepEqual((await r.json()).data, {
+        subscriptions: { code: 'validation_length_too_long', message: 'The length must be no more than 1000.', params: { min: 0, max: 1000 } },
+      });
+      r = await post({ clientId, subscriptions: ['posts/*', 'x'.repeat(2501)] });
       assert.equal(r.status, 400);
+      assert.deepEqual((await r.json()).data, {
+        subscriptions: { 1: { code: 'validation_length_too_long', message: 'The length must be no more than 2500.', params: { min: 0, max: 2500 } } },
+      });
+      // The client id has a minimum as well as a maximum (PocketBase: Length(1, 255)).
+      r = await post({ clientId: 'c'.repeat(256), subscriptions: [] });
+      assert.equal(r.status, 400);
+      assert.deepEqual((await r.json()).data, {
+        clientId: { code: 'validation_length_out_of_range', message: 'The length must be between 1 and 255.', params: { min: 1, max: 255 } },
+      });
       // Guest → alice is allowed; alice → bob and alice → guest are not.
       r = await post({ clientId, subscriptions: ['posts/*'] });
       assert.equal(r.status, 204);

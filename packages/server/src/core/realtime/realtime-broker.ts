@@ -155,20 +155,24 @@ export class RealtimeBroker {
 
   // ── subscriptions ─────────────────────────────────────────────────────────────────────────
 
-  /** Validates a list of subscription strings (spec §7.2); throws ValidationError. */
+  /**
+   * Validates a list of subscription strings (spec §7.2); throws ValidationError. Both limits are
+   * maximums only, so they report `validation_length_too_long` with `{min: 0, max}`, as PocketBase's
+   * `validation.Length(0, N)` does (apis/realtime.go realtimeSubscribeForm).
+   */
   static validateSubscriptions(value: unknown, field = 'subscriptions'): string[] {
     if (value === undefined || value === null) return [];
     const list = typeof value === 'string' ? [value] : value;
     if (!Array.isArray(list)) throw new ValidationError('An error occurred while validating the submitted data.', { [field]: fieldError('validation_invalid_value', 'Must be a list of strings.') });
     if (list.length > MAX_SUBSCRIPTIONS_PER_CLIENT) {
       throw new ValidationError('An error occurred while validating the submitted data.', {
-        [field]: fieldError('validation_length_too_long', `The length must be no more than ${MAX_SUBSCRIPTIONS_PER_CLIENT}.`, { max: MAX_SUBSCRIPTIONS_PER_CLIENT }),
+        [field]: fieldError('validation_length_too_long', `The length must be no more than ${MAX_SUBSCRIPTIONS_PER_CLIENT}.`, { min: 0, max: MAX_SUBSCRIPTIONS_PER_CLIENT }),
       });
     }
     const errors: FieldErrors = {};
     list.forEach((s, i) => {
       if (typeof s !== 'string') errors[String(i)] = fieldError('validation_invalid_value', 'Must be a string.');
-      else if (s.length > MAX_SUBSCRIPTION_LENGTH) errors[String(i)] = fieldError('validation_length_out_of_range', `The length must be between 0 and ${MAX_SUBSCRIPTION_LENGTH}.`, { min: 0, max: MAX_SUBSCRIPTION_LENGTH });
+      else if (s.length > MAX_SUBSCRIPTION_LENGTH) errors[String(i)] = fieldError('validation_length_too_long', `The length must be no more than ${MAX_SUBSCRIPTION_LENGTH}.`, { min: 0, max: MAX_SUBSCRIPTION_LENGTH });
     });
     if (Object.keys(errors).length) throw new ValidationError('An error occurred while validating the submitted data.', { [field]: errors });
     return list as string[];

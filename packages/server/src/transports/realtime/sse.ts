@@ -95,6 +95,8 @@ export function realtimeSseRoutes(server: FastifyInstance, app: App): void {
     const clientId = typeof body.clientId === 'string' ? body.clientId : '';
     if (clientId === '') throw new ValidationError('An error occurred while validating the submitted data.', { clientId: fieldError('validation_required', 'Cannot be blank.') });
     if (clientId.length > MAX_CLIENT_ID_LENGTH) {
+      // A real range, unlike the subscription limits: PocketBase validates Length(1, 255) here
+      // (apis/realtime.go realtimeSubscribeForm), so this is out_of_range, not too_long.
       throw new ValidationError('An error occurred while validating the submitted data.', {
         clientId: fieldError('validation_length_out_of_range', `The length must be between 1 and ${MAX_CLIENT_ID_LENGTH}.`, { min: 1, max: MAX_CLIENT_ID_LENGTH }),
       });
