@@ -4,18 +4,13 @@
  * else: not other routes, not batch, not once a superuser exists, not altered or expired.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import PocketBase from 'pocketbase';
-import { App } from '../../src/core/app.ts';
-import { LocalFileStore } from '../../src/files/local/local-file-store.ts';
+import type { App } from '../../src/core/app.ts';
 import { newSetupToken } from '../../src/core/operations/superuser-setup.ts';
-import { buildRestServer } from '../../src/transports/rest/server.ts';
 import { startServe, stopServe, removeDir, tempDir } from '../helpers/cli.ts';
-import { forEachDialect, openTestDatabase, sdkError } from '../helpers/test-server.ts';
+import { forEachDialect, sdkError, startTestServer } from '../helpers/test-server.ts';
 
 const EMAIL = 'first@example.com';
 const PASSWORD = 'first-superuser-pass';
@@ -35,21 +30,10 @@ forEachDialect((dialect) =>
       client().collection('_superusers').create({ email, password: PASSWORD, passwordConfirm: PASSWORD }, { headers: { Authorization: token } });
 
     before(async () => {
-      const storage = await openTestDatabase(dialect);
-      const dir = mkdtempSync(join(tmpdir(), 'basalt-setup-'));
       // A controllable clock: tokens are checked against the App's clock.
-      app = await App.open(storage.db, { now: () => new Date(clock), files: new LocalFileStore(join(dir, 'storage')) });
-      const server = await buildRestServer(app);
-      await server.listen({ host: '127.0.0.1', port: 0 });
-      const address = server.server.address();
-      url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      close = async () => {
-        await server.close();
-        await app.idle();
-        await app.logs.close();
-        await storage.dispose();
-        rmSync(dir, { recursive: true, force: true });
-      };
+      const server = await startTestServer({ dialect, superuser: false, now: () => new Date(clock) });
+      ({ app, url } = server);
+      close = () => server.close();
     });
     after(() => close());
 
@@ -136,20 +120,9 @@ forEachDialect((dialect) =>
     let close: () => Promise<void>;
 
     before(async () => {
-      const storage = await openTestDatabase(dialect);
-      const dir = mkdtempSync(join(tmpdir(), 'basalt-setup-race-'));
-      app = await App.open(storage.db, { files: new LocalFileStore(join(dir, 'storage')) });
-      const server = await buildRestServer(app);
-      await server.listen({ host: '127.0.0.1', port: 0 });
-      const address = server.server.address();
-      url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      close = async () => {
-        await server.close();
-        await app.idle();
-        await app.logs.close();
-        await storage.dispose();
-        rmSync(dir, { recursive: true, force: true });
-      };
+      const server = await startTestServer({ dialect, superuser: false });
+      ({ app, url } = server);
+      close = () => server.close();
     });
     after(() => close());
 

@@ -133,13 +133,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { bodyLimit?: number; dialect?: DialectName; postgresUrl?: string } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  bodyLimit?: number;
+  dialect?: DialectName;
+  postgresUrl?: string;
+  /** The App's clock (tokens are checked against it). */
+  now?: () => Date;
+  /** False: no superuser exists (first-run state), and `admin` is a guest client. */
+  superuser?: boolean;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dialect = options.dialect ?? (TEST_DIALECTS.includes('sqlite') ? 'sqlite' : (TEST_DIALECTS[0] ?? 'sqlite'));
   const dir = mkdtempSync(join(tmpdir(), 'basalt-test-'));
   const storage = await openTestDatabase(dialect, { postgresUrl: options.postgresUrl });
-  const app = await App.open(storage.db, { smtpMailer: createSmtpMailer, files: new LocalFileStore(join(dir, 'storage')), s3FileStore: createS3FileStore });
-  await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
-  const { server, url, client, admin } = await serveForTests(app, { bodyLimit: options.bodyLimit });
+  const app = await App.open(storage.db, { smtpMailer: createSmtpMailer, files: new LocalFileStore(join(dir, 'storage')), s3FileStore: createS3FileStore, now: options.now });
+  const signIn = options.superuser !== false;
+  if (signIn) await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
+  const { server, url, client, admin } = await serveForTests(app, { bodyLimit: options.bodyLimit }, { signIn });
   return {
     url,
     app,
@@ -161,10 +172,11 @@ export async function startTestServer(options: { bodyLimit?: number; dialect?: D
 }
 
 /**
- * Serves `app` on a free port and signs an SDK client in as the test superuser (who must exist).
- * `client()` makes more clients, with auto-cancellation off (tests run requests concurrently).
+ * Serves `app` on a free port and signs an SDK client in as the test superuser (who must exist,
+ * unless `signIn` is false). `client()` makes more clients, with auto-cancellation off (tests run
+ * requests concurrently).
  */
-export async function serveForTests(app: App, options: RestServerOptions = {}): Promise<{ server: FastifyInstance; url: string; client: () => PocketBase; admin: PocketBase }> {
+export async function serveForTests(app: App, options: RestServerOptions = {}, { signIn = true } = {}): Promise<{ server: FastifyInstance; url: string; client: () => PocketBase; admin: PocketBase }> {
   const server = await buildRestServer(app, options);
   await server.listen({ host: '127.0.0.1', port: 0 });
   const address = server.server.address();
@@ -175,7 +187,7 @@ export async function serveForTests(app: App, options: RestServerOptions = {}): 
     return pb;
   };
   const admin = client();
-  await admin.collection('_superusers').authWithPassword(SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
+  if (signIn) await admin.collection('_superusers').authWithPassword(SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
   return { server, url, client, admin };
 }
 
