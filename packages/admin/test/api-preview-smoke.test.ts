@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, createFirstSuperuser, describeEachEngine, fitsScreen, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, createFirstSuperuser, describeEachEngine, openSignedInPage, fitsScreen, screenshot, startServer, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'api-admin@example.com';
 const PASSWORD = 'api admin password';
@@ -37,14 +37,7 @@ function apiPreviewSession(engine: Engine) {
       ],
     });
     await pb.collection('tasks').create({ title: 'First task', priority: 'high' });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    problems = watchProblems(page);
-    await page.goto(`${server.url}/_/`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    ({ browser, page, problems } = await openSignedInPage(server, EMAIL, PASSWORD));
   });
 
   after(async () => {

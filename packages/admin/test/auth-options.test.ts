@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { after, before, it } from 'node:test';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { buildDashboard, createFirstSuperuser, describeEachEngine, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, createFirstSuperuser, describeEachEngine, openSignedInPage, screenshot, startServer, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'auth-options-admin@example.com';
 const PASSWORD = 'auth options admin password';
@@ -75,14 +75,7 @@ function authOptionsSession(engine: Engine) {
     server = await startServer(engine);
     issuer = await startIssuer();
     pb = await createFirstSuperuser(server, EMAIL, PASSWORD);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    problems = watchProblems(page);
-    await page.goto(`${server.url}/_/`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    ({ browser, page, problems } = await openSignedInPage(server, EMAIL, PASSWORD));
   });
 
   after(async () => {

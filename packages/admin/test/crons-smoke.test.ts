@@ -8,7 +8,7 @@ import { after, before, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type PocketBase from 'pocketbase';
 import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, createFirstSuperuser, describeEachEngine, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, createFirstSuperuser, describeEachEngine, openSignedInPage, screenshot, startServer, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'crons-admin@example.com';
 const PASSWORD = 'crons admin password';
@@ -26,14 +26,7 @@ function cronsSession(engine: Engine) {
     await buildDashboard();
     server = await startServer(engine);
     pb = await createFirstSuperuser(server, EMAIL, PASSWORD);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    problems = watchProblems(page);
-    await page.goto(`${server.url}/_/`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    ({ browser, page, problems } = await openSignedInPage(server, EMAIL, PASSWORD));
   });
 
   after(async () => {

@@ -154,6 +154,24 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** A page of `server`'s dashboard signed in as `email`, with its problem log (the browser is the caller's to close). */
+export async function openSignedInPage(server: RunningServer, email: string, password: string): Promise<{ browser: Browser; page: Page; problems: ProblemLog }> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watchProblems(page);
+    await page.goto(`${server.url}/_/`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    return { browser, page, problems };
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
+}
+
 /** Console errors and uncaught page errors seen since the last `take()`. */
 export interface ProblemLog {
   take(): string[];

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type PocketBase from 'pocketbase';
 import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, createFirstSuperuser, describeEachEngine, launchBrowser, screenshot, startServer, watchProblems, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { buildDashboard, createFirstSuperuser, describeEachEngine, openSignedInPage, screenshot, startServer, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
 
 const EMAIL = 'sql-admin@example.com';
 const PASSWORD = 'sql admin password';
@@ -27,14 +27,7 @@ function sqlSession(engine: Engine) {
     pb = await createFirstSuperuser(server, EMAIL, PASSWORD);
     await pb.collections.create({ name: 'notes', type: 'base', fields: [{ name: 'title', type: 'text' }] });
     for (const title of ['first', 'second']) await pb.collection('notes').create({ title });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    problems = watchProblems(page);
-    await page.goto(`${server.url}/_/`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    ({ browser, page, problems } = await openSignedInPage(server, EMAIL, PASSWORD));
   });
 
   after(async () => {
