@@ -64,12 +64,8 @@ const TYPES = {
   },
 } as pg.CustomTypesConfig;
 
-const placeholderCache = new Map<string, string>();
-
 /** Rewrites `?` placeholders to `$n`, skipping quoted text, quoted identifiers and comments. */
-export function numberPlaceholders(sql: string): string {
-  const cached = placeholderCache.get(sql);
-  if (cached !== undefined) return cached;
+function numberPlaceholders(sql: string): string {
   let out = '';
   let n = 0;
   let start = 0;
@@ -89,20 +85,38 @@ export function numberPlaceholders(sql: string): string {
       i = end < 0 ? sql.length : end + 1;
     }
   }
-  out += sql.slice(start);
-  if (placeholderCache.size >= PLACEHOLDER_CACHE_SIZE) placeholderCache.delete(placeholderCache.keys().next().value as string);
-  placeholderCache.set(sql, out);
-  return out;
+  return out + sql.slice(start);
+}
+
+/** A statement as sent: its text with `$n` placeholders, and its name once it has one. */
+interface SqlText {
+  text: string;
+  name: string | undefined;
+}
+
+/** Texts by Basalt SQL: one lookup per statement on the hot path. */
+const sqlTexts = new Map<string, SqlText>();
+/** Statement names by text. Never reused for another text: connections keep what they prepared. */
+const statementNames = new Map<string, string>();
+
+function sqlText(sql: string): SqlText {
+  let entry = sqlTexts.get(sql);
+  if (entry === undefined) {
+    const text = numberPlaceholders(sql);
+    entry = { text, name: statementNames.get(text) };
+    if (sqlTexts.size >= PLACEHOLDER_CACHE_SIZE) sqlTexts.delete(sqlTexts.keys().next().value as string);
+    sqlTexts.set(sql, entry);
+  }
+  return entry;
 }
 
 // PostgreSQL text cannot hold U+0000, which SQLite stores and clients may send. Text is
 // escaped on the way in and unescaped on the way out, with a character from a private-use plane
 // as escape: U+0000 → ESC '0', ESC → ESC '1'. Equality, and so uniqueness, stay exact.
 const ESC = '\u{F0000}';
-const NEEDS_ESCAPE = /[\u0000\u{F0000}]/u;
 
 function escapeText(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? s.replace(/[\u0000\u{F0000}]/gu, (c) => (c === ESC ? `${ESC}1` : `${ESC}0`)) : s;
+  return s.indexOf('\u0000') < 0 && s.indexOf(ESC) < 0 ? s : s.replace(/[\u0000\u{F0000}]/gu, (c) => (c === ESC ? `${ESC}1` : `${ESC}0`));
 }
 
 function unescapeText(s: string): string {
@@ -124,8 +138,6 @@ function bind(params: readonly SqlValue[] | undefined): unknown[] {
   return params.map((v) => (typeof v === 'string' ? escapeText(v) : v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v));
 }
 
-const statementNames = new Map<string, string>();
-
 /** What a pooled connection has prepared, and under which schema generation. */
 interface ConnectionState {
   generation: number;
@@ -140,15 +152,20 @@ const connectionStates = new WeakMap<pg.PoolClient, ConnectionState>();
  * transaction) or when the connection or the process has prepared its share.
  */
 function statement(client: pg.PoolClient, sql: string, params: readonly SqlValue[] | undefined, named: boolean): pg.QueryConfig {
-  const text = numberPlaceholders(sql);
+  const entry = sqlText(sql);
+  const text = entry.text;
   const values = bind(params);
   const state = named && values.length > 0 ? connectionStates.get(client) : undefined;
   if (!state) return { text, values };
-  let name = statementNames.get(text);
+  let name = entry.name;
   if (name === undefined) {
-    if (statementNames.size >= MAX_STATEMENT_NAMES) return { text, values };
-    name = `basalt_${statementNames.size.toString(36)}`;
-    statementNames.set(text, name);
+    name = statementNames.get(text);
+    if (name === undefined) {
+      if (statementNames.size >= MAX_STATEMENT_NAMES) return { text, values };
+      name = `basalt_${statementNames.size.toString(36)}`;
+      statementNames.set(text, name);
+    }
+    entry.name = name;
   }
   if (!state.prepared.has(name)) {
     if (state.prepared.size >= PREPARED_PER_CONNECTION) return { text, values };
