@@ -53,13 +53,21 @@ export function contextOf(app: App, request: FastifyRequest): Promise<OperationC
     if (auth?.collection.name === SUPERUSERS && allowed.length > 0 && !ipInList(ip, allowed)) {
       throw new ForbiddenError('The superuser is not allowed to access the API from this IP address.');
     }
+    // Only rules that read `@request.query`/`@request.headers` (and compile them: results are
+    // cached) need these copies; most requests never build them.
+    let query: Record<string, string> | undefined;
+    let headers: Record<string, string> | undefined;
     return {
       app,
       auth,
       method: request.method === 'HEAD' ? 'GET' : request.method,
       requestContext: 'default',
-      query: queryOf(request),
-      headers: headersOf(request),
+      get query() {
+        return (query ??= queryOf(request));
+      },
+      get headers() {
+        return (headers ??= headersOf(request));
+      },
       ip,
     };
   })();
