@@ -109,7 +109,7 @@ async function startBackupServer(dialect: DialectName): Promise<BackupServer> {
     async close() {
       await server.close();
       await app.close();
-      await storage.dispose().catch(() => {});
+      await storage.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
   };

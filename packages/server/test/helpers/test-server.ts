@@ -94,11 +94,16 @@ export async function openTestDatabase(dialect: DialectName, options: { postgres
     const db = await PostgresDatabase.open({ url: options.postgresUrl ?? POSTGRES_TEST_URL, schema, maxConnections: 5 });
     return {
       db,
+      // Drops the schema on a connection of its own, so it also goes when the App under test
+      // already closed the database (App.close does).
       async dispose() {
+        await db.close();
+        const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+        await client.connect();
         try {
-          await db.dropSchema();
+          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
         } finally {
-          await db.close();
+          await client.end();
         }
       },
     };
