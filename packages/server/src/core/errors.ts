@@ -129,6 +129,16 @@ export class CollectionChangedError extends ServiceUnavailableError {
   }
 }
 
+/**
+ * The database rolled a write back to resolve a conflict with concurrent writes (a deadlock, a
+ * serialization failure). Nothing was written; `inTransaction` runs the write again.
+ */
+export class WriteConflictError extends ServiceUnavailableError {
+  constructor(options?: { cause?: unknown }) {
+    super('The write conflicted with concurrent writes and was cancelled. Try again.', options);
+  }
+}
+
 /** An unexpected failure. Its message never reaches a client; the cause is logged. */
 export class InternalError extends BasaltError {
   readonly code = 'internal' as const;

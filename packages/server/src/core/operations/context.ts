@@ -6,7 +6,7 @@
 import type { Executor } from '../../storage/types.ts';
 import type { App } from '../app.ts';
 import type { CollectionModel } from '../collections/collection.ts';
-import { CollectionChangedError, ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
+import { CollectionChangedError, ForbiddenError, NotFoundError, UnauthorizedError, WriteConflictError } from '../errors.ts';
 import type { RecordData } from '../records/record.ts';
 
 /** The authenticated record, or null for guests. */
@@ -85,8 +85,9 @@ export async function inTransaction<T>(ctx: OperationContext, fn: (txCtx: Transa
       result = await ctx.app.db.transaction((tx) => fn({ ...ctx, tx, afterCommit, afterRollback, freshDefinitions: attempt > 1 }));
     } catch (err) {
       await runAfterCommit(ctx.app, afterRollback);
-      // Rolled back because a concurrent schema change raced it: run it on the new definition.
-      if (err instanceof CollectionChangedError && attempt < MAX_ATTEMPTS) continue;
+      // Rolled back because a concurrent schema change raced it (run it on the new definition),
+      // or chosen by the database as the victim of a deadlock: nothing was applied either way.
+      if ((err instanceof CollectionChangedError || err instanceof WriteConflictError) && attempt < MAX_ATTEMPTS) continue;
       throw err;
     }
     await runAfterCommit(ctx.app, afterCommit);
@@ -94,7 +95,7 @@ export async function inTransaction<T>(ctx: OperationContext, fn: (txCtx: Transa
   }
 }
 
-/** Runs of one write transaction before a CollectionChangedError reaches the client (as 503). */
+/** Runs of one write transaction before a CollectionChangedError or WriteConflictError reaches the client (as 503). */
 const MAX_ATTEMPTS = 3;
 
 /** Runs after-commit work in order; a failure is logged, since the write already succeeded. */

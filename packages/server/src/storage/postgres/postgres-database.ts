@@ -13,7 +13,7 @@
  * @module
  */
 import pg from 'pg';
-import { ServiceUnavailableError } from '../../core/errors.ts';
+import { ServiceUnavailableError, WriteConflictError } from '../../core/errors.ts';
 import { MULTIPLE_STATEMENTS_MESSAGE, sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
 import type { Database, Executor, RawColumn, RawReadOptions, RawReadResult, RawWriteOptions, Row, SqlValue, TransactionOptions } from '../types.ts';
 import { PostgresDialect } from './postgres-dialect.ts';
@@ -439,6 +439,8 @@ export class PostgresDatabase implements Database {
     }
     const code = (err as { code?: string })?.code;
     if (code && UNAVAILABLE_CODES.has(code)) return new ServiceUnavailableError('The database is unreachable. Try again shortly.', { cause: err });
+    // A deadlock victim or a serialization failure: the whole transaction was rolled back.
+    if (code === '40P01' || code === '40001') return new WriteConflictError({ cause: err });
     // Note: only a transaction that raced a schema change of its collection gets here (reads
     // outside transactions retry unprepared); nothing was written, so the client may retry.
     if (isStalePlan(err)) return new ServiceUnavailableError('The collection changed while the request ran. Try again.', { cause: err });

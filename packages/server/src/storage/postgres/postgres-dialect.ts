@@ -145,8 +145,10 @@ export class PostgresDialect implements SqlDialect {
 
   nameLock(mode: 'shared' | 'exclusive'): string {
     // Advisory locks live in the lock manager only: no tuple is rewritten, unlike FOR SHARE,
-    // which under concurrent writers also creates a MultiXact per new locker.
-    return `SELECT 1 AS locked FROM pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(hashtextextended(?, 0))`;
+    // which under concurrent writers also creates a MultiXact per new locker. They are
+    // database-wide, so the name is qualified by the schema: Basalt instances in other schemas
+    // of the same database (same system collection ids) must not wait for each other.
+    return `SELECT 1 AS locked FROM pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(hashtextextended(current_schema() || '/' || ?, 0))`;
   }
 
   assertion(condition: string): string {
