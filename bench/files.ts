@@ -17,10 +17,10 @@ import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BENCH_ADMIN, benchAdminToken, postJson, waitHealthy } from './bench-http.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = process.env.BENCH_BASALT_BIN ?? join(ROOT, 'packages/server/bin/basalt.js');
-const ADMIN = { email: 'bench@example.com', password: 'bench-password-123' };
 const MiB = 1024 * 1024;
 
 function rssKiB(pid: number): number {
@@ -104,18 +104,6 @@ async function timed(count: number, concurrency: number, task: (i: number) => Pr
   return (performance.now() - t0) / 1000;
 }
 
-async function waitHealthy(base: string, path: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(base + path)).status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    if (i > 150) throw new Error(`${base} did not start`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -158,7 +146,7 @@ async function main(): Promise<void> {
   try {
     const pin = spawnSync('which', ['taskset']).status === 0;
     const run = (args: string[]) => (pin ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: 'inherit' }) : spawn(process.execPath, args, { stdio: 'inherit' }));
-    const up = spawnSync(process.execPath, [BIN, 'superuser', 'upsert', ADMIN.email, ADMIN.password, '--dir', join(dir, 'basalt')], { encoding: 'utf8' });
+    const up = spawnSync(process.execPath, [BIN, 'superuser', 'upsert', BENCH_ADMIN.email, BENCH_ADMIN.password, '--dir', join(dir, 'basalt')], { encoding: 'utf8' });
     if (up.status !== 0) throw new Error(`superuser upsert failed: ${up.stderr}`);
     const server = run([BIN, 'serve', '--http', `127.0.0.1:${port}`, '--dir', join(dir, 'basalt'), '--durability', 'normal']);
     children.push(server);
@@ -168,12 +156,8 @@ async function main(): Promise<void> {
     await waitHealthy(base, '/api/health');
     await waitHealthy(refBase, '/health');
 
-    const json = async (path: string, body: unknown, token?: string) => {
-      const r = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) }, body: JSON.stringify(body) });
-      if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-      return r.json() as Promise<any>;
-    };
-    const admin = (await json('/api/collections/_superusers/auth-with-password', { identity: ADMIN.email, password: ADMIN.password })).token as string;
+    const json = (path: string, body: unknown, token?: string) => postJson(base, path, body, token);
+    const admin = await benchAdminToken(base);
     await json(
       '/api/collections',
       {

@@ -19,10 +19,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BENCH_ADMIN, benchAdminToken, postJson, waitHealthy } from './bench-http.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = process.env.BENCH_BASALT_BIN ?? join(ROOT, 'packages/server/bin/basalt.js');
-const ADMIN = { email: 'bench@example.com', password: 'bench-password-123' };
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     process.exit(130);
   });
   try {
-    const up = spawnSync(process.execPath, [BIN, 'superuser', 'upsert', ADMIN.email, ADMIN.password, '--dir', dir], { encoding: 'utf8' });
+    const up = spawnSync(process.execPath, [BIN, 'superuser', 'upsert', BENCH_ADMIN.email, BENCH_ADMIN.password, '--dir', dir], { encoding: 'utf8' });
     if (up.status !== 0) throw new Error(`superuser upsert failed: ${up.stderr}`);
     const pin = spawnSync('which', ['taskset']).status === 0;
     const args = [BIN, 'serve', '--http', `127.0.0.1:${port}`, '--dir', dir, '--durability', 'normal'];
@@ -159,21 +159,9 @@ async function main(): Promise<void> {
       // Under taskset the node process replaces taskset (exec), so the pid is the same.
       return server!.pid!;
     };
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${base}/api/health`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (i > 150) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const json = async (path: string, body: unknown, token?: string) => {
-      const r = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) }, body: JSON.stringify(body) });
-      if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-      return r.json() as Promise<any>;
-    };
-    const admin = (await json('/api/collections/_superusers/auth-with-password', { identity: ADMIN.email, password: ADMIN.password })).token as string;
+    await waitHealthy(base);
+    const json = (path: string, body: unknown, token?: string) => postJson(base, path, body, token);
+    const admin = await benchAdminToken(base);
     await json(
       '/api/collections',
       {
