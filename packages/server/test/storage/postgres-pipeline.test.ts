@@ -96,6 +96,21 @@ describe('[postgres] pipelined transactions', { skip }, () => {
     assert.deepEqual(await db.all('SELECT n FROM t'), [{ n: 0 }]);
   });
 
+  it('COMMIT never overtakes writes held until BEGIN is confirmed: a later one failing leaves nothing', async () => {
+    // The second write is held until BEGIN's answer; COMMIT must go out behind it, or the first
+    // would commit alone and the second would run outside the transaction.
+    await db.run('INSERT INTO t (id) VALUES (?) ON CONFLICT DO NOTHING', ['taken']);
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        tx.defer!('INSERT INTO t (id) VALUES (?)', ['held-1']);
+        tx.defer!('INSERT INTO t (id) VALUES (?)', ['taken']);
+        tx.defer!('INSERT INTO t (id) VALUES (?)', ['held-3']);
+      }),
+      (err: { code?: string }) => err.code === '23505',
+    );
+    assert.deepEqual(await db.all("SELECT id FROM t WHERE id LIKE 'held-%'"), []);
+  });
+
   it('an assertion that holds lets the transaction commit', async () => {
     await db.transaction(async (tx) => {
       tx.defer!(db.dialect.assertion('(SELECT count(*) FROM t) = ?')!, [1]);

@@ -299,6 +299,15 @@ class TxExecutor implements Executor {
     this.#deferred.push({ answer, explain });
   }
 
+  /**
+   * Sends COMMIT behind every statement sent or held so far: while statements wait for BEGIN's
+   * answer, COMMIT waits with them (sent at once, it would commit without them, and they would
+   * then run outside any transaction).
+   */
+  commit(): Promise<pg.QueryResult> {
+    return this.#held ? this.#hold('COMMIT', undefined) : this.#query('COMMIT', undefined);
+  }
+
   /** Waits for BEGIN and every deferred statement so far; rejects with the first failure, explained. */
   async settle(): Promise<void> {
     const deferred = this.#deferred;
@@ -491,7 +500,7 @@ export class PostgresDatabase implements Database {
         // COMMIT goes out right behind any deferred statement still in flight (usually in the
         // same write): when one failed, the database has aborted the transaction and answers
         // this COMMIT with ROLLBACK, so nothing is applied.
-        commit = client.query('COMMIT');
+        commit = tx.commit();
         commit.catch(() => {});
         await tx.settle();
         const answer = await commit;
