@@ -93,6 +93,17 @@ forEachDialect((dialect) =>
       assert.deepEqual(await avatarWarnings(), []);
     });
 
+    it('when sign-ups are closed (createRule null) nothing is downloaded and the sign-up is refused', async () => {
+      await t.admin.collections.update('users', { createRule: null });
+      try {
+        const before = hits.length;
+        await assert.rejects(signUp('closed', `${imagesURL}/ann.png`));
+        assert.equal(hits.length, before, 'the image server was not contacted');
+      } finally {
+        await t.admin.collections.update('users', { createRule: '' });
+      }
+    });
+
     it('signing in again (an existing account) downloads nothing', async () => {
       const before = hits.length;
       const auth = await signIn('ann');

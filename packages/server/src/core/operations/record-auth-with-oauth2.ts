@@ -298,7 +298,8 @@ async function avatarForSignUp(ctx: OperationContext, collection: AuthCollection
 
 /** Whether resolveRecord would sign this user up, read outside its transaction (see avatarForSignUp). */
 async function looksLikeSignUp(ctx: OperationContext, collection: AuthCollectionModel, provider: string, user: OAuth2User): Promise<boolean> {
-  if (collection.name === '_superusers' || (ctx.auth && ctx.auth.collection.id === collection.id)) return false;
+  // Closed sign-ups (createRule null) would be refused: fetching for them is wasted work a guest could trigger.
+  if (collection.createRule === null || collection.name === '_superusers' || (ctx.auth && ctx.auth.collection.id === collection.id)) return false;
   const q = ctx.app.db.dialect.quote.bind(ctx.app.db.dialect);
   const linked = await ctx.app.db.get(`SELECT 1 AS x FROM ${q(EXTERNAL_AUTHS)} WHERE ${q('collectionRef')} = ? AND ${q('provider')} = ? AND ${q('providerId')} = ? LIMIT 1`, [collection.id, provider, user.id]);
   if (linked) return false;
