@@ -9,7 +9,7 @@ import { nowDateTime } from '../../tools/datetime.ts';
 import { collectionIdFor, fieldIdFor } from '../../tools/ids.ts';
 import { ValidationError } from '../errors.ts';
 import { findFieldType } from '../fields/registry.ts';
-import { parseIndex } from './collection-indexes.ts';
+import { hasUniqueIndex, parseIndex } from './collection-indexes.ts';
 import {
   authSystemFields,
   authSystemIndexes,
@@ -216,12 +216,7 @@ function applyAuthOptions(c: CollectionModel, input: Record<string, unknown>, ex
   if (!existing || !('indexes' in input)) {
     // One unique index per column is enough, whatever its name (the scaffold's `idx_email_`).
     for (const sql of authSystemIndexes(c.id, c.name)) {
-      const column = parseIndex(sql)!.columnNames[0];
-      const covered = c.indexes.some((i) => {
-        const idx = parseIndex(i);
-        return idx?.unique && idx.columnNames.length === 1 && idx.columnNames[0].toLowerCase() === column.toLowerCase();
-      });
-      if (!covered) c.indexes.push(sql);
+      if (!hasUniqueIndex(c, parseIndex(sql)!.columnNames[0])) c.indexes.push(sql);
     }
   }
   if (c.name === '_superusers' || existing?.name === '_superusers') {

@@ -4,6 +4,7 @@
  * never smuggle a second one in.
  * @module
  */
+import type { CollectionModel } from './collection.ts';
 
 export interface ParsedIndex {
   unique: boolean;
@@ -85,4 +86,12 @@ function splitTopLevel(s: string): string[] {
   }
   out.push(s.slice(start));
   return out;
+}
+
+/** True when `field` has a single-column unique index in `c`. */
+export function hasUniqueIndex(c: CollectionModel, field: string): boolean {
+  return c.indexes.some((s) => {
+    const idx = parseIndex(s);
+    return idx?.unique && idx.columnNames.length === 1 && idx.columnNames[0].toLowerCase() === field.toLowerCase();
+  });
 }

@@ -8,7 +8,7 @@ import { findFieldType } from '../fields/registry.ts';
 import type { AuthCollectionModel, CollectionLookup, CollectionModel } from './collection.ts';
 import { RULE_NAMES, findField } from './collection.ts';
 import { SUPPORTED_OAUTH2_PROVIDERS } from '../../auth/oauth2/providers.ts';
-import { parseIndex } from './collection-indexes.ts';
+import { hasUniqueIndex, parseIndex } from './collection-indexes.ts';
 
 const NAME = /^\w+$/;
 // Besides PocketBase's reserved names: the names JavaScript objects give special meaning to,
@@ -174,14 +174,6 @@ function validateIndexes(c: CollectionModel, ctx: CollectionValidationContext): 
     }
   }
   return errors;
-}
-
-/** True when `field` has a single-column unique index in `c`. */
-export function hasUniqueIndex(c: CollectionModel, field: string): boolean {
-  return c.indexes.some((s) => {
-    const idx = parseIndex(s);
-    return idx?.unique && idx.columnNames.length === 1 && idx.columnNames[0].toLowerCase() === field.toLowerCase();
-  });
 }
 
 function validateAuthOptions(c: AuthCollectionModel, ctx: CollectionValidationContext): FieldErrors {

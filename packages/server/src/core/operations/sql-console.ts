@@ -16,6 +16,7 @@ import type { RawColumn } from '../../storage/types.ts';
 import { sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
 import type { CollectionModel } from '../collections/collection.ts';
 import { BadRequestError, BasaltError, fieldError, ValidationError } from '../errors.ts';
+import { charLength } from '../fields/field-helpers.ts';
 import { requireSuperuser, type OperationContext } from './context.ts';
 
 /** Longest query accepted, in characters (code points). */
@@ -46,17 +47,13 @@ export interface SqlConsoleResult {
   rows: Array<Array<string | null>>;
 }
 
-function codePoints(s: string): number {
-  return s.length - (s.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
-}
-
 function validQuery(value: unknown): string {
   // Mirrors PocketBase's form: JSON null binds as "", any other non-string fails to bind.
   if (value === undefined || value === null || value === '') {
     throw new ValidationError('An error occurred while validating the submitted data.', { query: fieldError('validation_required', 'Cannot be blank.') });
   }
   if (typeof value !== 'string') throw new BadRequestError('An error occurred while loading the submitted data.');
-  if (codePoints(value) > MAX_SQL_QUERY_LENGTH) {
+  if (charLength(value) > MAX_SQL_QUERY_LENGTH) {
     // ozzo-validation's Length(0, max) reports "too long", not "out of range".
     throw new ValidationError('An error occurred while validating the submitted data.', {
       query: fieldError('validation_length_too_long', `The length must be no more than ${MAX_SQL_QUERY_LENGTH}.`, { min: 0, max: MAX_SQL_QUERY_LENGTH }),

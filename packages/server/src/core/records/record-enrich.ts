@@ -8,7 +8,7 @@
 import type { Executor, Row } from '../../storage/types.ts';
 import type { CollectionModel, FieldModel } from '../collections/collection.ts';
 import { findField } from '../collections/collection.ts';
-import { hasUniqueIndex } from '../collections/collection-validator.ts';
+import { hasUniqueIndex } from '../collections/collection-indexes.ts';
 import { fieldTypeOf } from '../fields/registry.ts';
 import type { OperationContext } from '../operations/context.ts';
 import { isSuperuser } from '../operations/context.ts';

@@ -14,7 +14,7 @@ import type { CallNode, IdentifierNode, OperandNode } from '../../tools/filter/f
 import type { ColumnKind, SqlDialect, SqlValue } from '../../storage/types.ts';
 import { formatDateTime } from '../../tools/datetime.ts';
 import { findField, isAuthCollection, type CollectionLookup, type CollectionModel, type FieldModel } from '../collections/collection.ts';
-import { hasUniqueIndex } from '../collections/collection-validator.ts';
+import { hasUniqueIndex } from '../collections/collection-indexes.ts';
 import { BadRequestError } from '../errors.ts';
 import { findFieldType } from '../fields/registry.ts';
 import { JoinScope, SqlParams, type JoinItem } from './join-scope.ts';
