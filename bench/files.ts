@@ -11,7 +11,7 @@
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     const server = run([BIN, 'serve', '--http', `127.0.0.1:${port}`, '--dir', join(dir, 'basalt'), '--durability', 'normal']);
     children.push(server);
     const refDir = join(dir, 'reference');
-    spawnSync('mkdir', ['-p', refDir]);
+    mkdirSync(refDir, { recursive: true });
     children.push(run([fileURLToPath(import.meta.url), '--reference-server', String(port + 1), '--dir', refDir]));
     await waitHealthy(base, '/api/health');
     await waitHealthy(refBase, '/health');

@@ -56,7 +56,7 @@ function cronsSession(engine: Engine) {
     let keys: string[] = [];
     for (let i = 0; i < 200 && !keys.some((k) => k.startsWith('@auto_pb_backup_')); i++) {
       keys = (await pb.backups.getFullList()).map((b) => b.key);
-      if (!keys.length) await sleep(50);
+      if (!keys.some((k) => k.startsWith('@auto_pb_backup_'))) await sleep(50);
     }
     assert.ok(keys.some((k) => k.startsWith('@auto_pb_backup_')), `an automatic backup was made: ${keys.join(', ')}`);
     await screenshot(page, `crons-${engine}`);

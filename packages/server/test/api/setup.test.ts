@@ -21,18 +21,14 @@ forEachDialect((dialect) =>
     let url = '';
     let clock = Date.now();
     let close: () => Promise<void>;
-    const client = () => {
-      const pb = new PocketBase(url);
-      pb.autoCancellation(false);
-      return pb;
-    };
+    let client: () => PocketBase;
     const createFirst = (token: string, email = EMAIL) =>
       client().collection('_superusers').create({ email, password: PASSWORD, passwordConfirm: PASSWORD }, { headers: { Authorization: token } });
 
     before(async () => {
       // A controllable clock: tokens are checked against the App's clock.
       const server = await startTestServer({ dialect, superuser: false, now: () => new Date(clock) });
-      ({ app, url } = server);
+      ({ app, url, client } = server);
       close = () => server.close();
     });
     after(() => close());
