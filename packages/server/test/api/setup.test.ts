@@ -41,6 +41,10 @@ forEachDialect((dialect) =>
         ['GET', '/api/collections', 401],
         ['POST', '/api/collections', 401],
         ['GET', '/api/collections/_superusers/records', 403],
+        ['POST', '/api/sql', 401],
+        ['GET', '/api/crons', 401],
+        ['POST', '/api/crons/__pbOTPCleanup__', 401],
+        ['GET', '/api/backups', 401],
       ] as const) {
         const init: RequestInit = method === 'POST' ? { body: JSON.stringify({ name: 'x', type: 'base' }), headers: { Authorization: token, 'Content-Type': 'application/json' } } : { headers: { Authorization: token } };
         const res = await fetch(url + path, { method, ...init });
