@@ -52,7 +52,7 @@ export interface AppOptions {
    */
   logsDatabase?: Database;
   /**
-   * Key sealing stored secrets (SMTP/S3 secrets, OAuth2 client secrets) with AES-256-GCM: 32
+   * Key sealing stored secrets (SMTP/S3, OAuth2 client and TOTP secrets) with AES-256-GCM: 32
    * characters, 64 hex digits or base64 of 32 bytes. The CLI reads BASALT_ENCRYPTION_KEY.
    */
   encryptionKey?: string;
@@ -75,6 +75,8 @@ export class App {
   readonly db: Database;
   readonly collections: CollectionStore;
   readonly settings: SettingsStore;
+  /** Seals and opens secrets stored outside the settings and collections (TOTP secrets). */
+  readonly secrets: StoredSecrets;
   readonly now: () => Date;
   readonly events = new AppEvents();
   readonly logger: AppLogger;
@@ -99,6 +101,7 @@ export class App {
   private constructor(db: Database, options: AppOptions) {
     this.db = db;
     const secrets = new StoredSecrets(options.encryptionKey);
+    this.secrets = secrets;
     this.collections = new CollectionStore(db, secrets);
     this.settings = new SettingsStore(db, secrets);
     this.now = options.now ?? (() => new Date());

@@ -1,7 +1,7 @@
 /**
- * Secrets as they are persisted (settings and collection options): sealed with the instance's
- * encryption key when one is configured (BASALT_ENCRYPTION_KEY), plain otherwise. Stores call
- * `seal` when writing and `open` when reading, so the rest of the code only sees plain values.
+ * Secrets as they are persisted (settings, collection options, TOTP enrolments): sealed with the
+ * instance's encryption key when one is configured (BASALT_ENCRYPTION_KEY), plain otherwise. Stores
+ * call `seal` when writing and `open` when reading, so the rest of the code only sees plain values.
  * @module
  */
 import { SecretBox, isSealed, parseEncryptionKey } from '../../auth/encryption.ts';

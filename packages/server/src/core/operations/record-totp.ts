@@ -9,7 +9,7 @@ import { findRecoveryCode, newRecoveryCode, RECOVERY_CODE_COUNT, sha256Hex } fro
 import { newTotpSecret, totpUri, verifyTotp } from '../../auth/totp.ts';
 import { clearCodeAttempts, countCodeAttempt } from '../auth/attempt-limits.ts';
 import { findMfaSessionOrThrow } from '../auth/mfa.ts';
-import { consumeTotp, deleteTotp, findTotp, saveTotp, type TotpEnrolment } from '../auth/totp-store.ts';
+import { consumeTotp, deleteTotp, findTotp, hasConfirmedTotp, saveTotp, type StoredTotpEnrolment } from '../auth/totp-store.ts';
 import type { AuthCollectionModel } from '../collections/collection.ts';
 import { BadRequestError, ForbiddenError, UnauthorizedError, ValidationError, fieldError } from '../errors.ts';
 import { findRecordById } from '../records/record-finder.ts';
@@ -32,23 +32,23 @@ const invalidCode = (key = 'code') => new ValidationError('An error occurred whi
  * Checks a TOTP `code` or a `recoveryCode` against an enrolment and records its use (the step,
  * or the removal of the recovery code). Returns false when neither matches.
  */
-async function useCode(ctx: OperationContext, collection: AuthCollectionModel, recordId: string, e: TotpEnrolment, body: Record<string, unknown>): Promise<boolean> {
+async function useCode(ctx: OperationContext, collection: AuthCollectionModel, recordId: string, e: StoredTotpEnrolment, body: Record<string, unknown>): Promise<boolean> {
   const ok = await checkCode(ctx, collection, recordId, e, body);
   if (ok) clearCodeAttempts(ctx, `totp:${collection.id}:${recordId}`);
   return ok;
 }
 
-async function checkCode(ctx: OperationContext, collection: AuthCollectionModel, recordId: string, e: TotpEnrolment, body: Record<string, unknown>): Promise<boolean> {
+async function checkCode(ctx: OperationContext, collection: AuthCollectionModel, recordId: string, e: StoredTotpEnrolment, body: Record<string, unknown>): Promise<boolean> {
   const db = ctx.app.db;
   countCodeAttempt(ctx, `totp:${collection.id}:${recordId}`, TOO_MANY);
   if (typeof body.code === 'string' && body.code !== '') {
     const step = verifyTotp(e.secret, body.code.replace(/\s/g, ''), ctx.app.now(), e.lastStep);
-    return step !== undefined && (await consumeTotp(db, db.dialect, collection.id, recordId, e, { lastStep: step, recoveryCodes: e.recoveryCodes }));
+    return step !== undefined && (await consumeTotp(db, db.dialect, ctx.app.secrets, collection.id, recordId, e, { lastStep: step, recoveryCodes: e.recoveryCodes }));
   }
   if (typeof body.recoveryCode === 'string' && body.recoveryCode !== '') {
     const i = findRecoveryCode(body.recoveryCode, e.recoveryCodes);
     if (i === -1) return false;
-    return consumeTotp(db, db.dialect, collection.id, recordId, e, { lastStep: e.lastStep, recoveryCodes: e.recoveryCodes.filter((_, j) => j !== i) });
+    return consumeTotp(db, db.dialect, ctx.app.secrets, collection.id, recordId, e, { lastStep: e.lastStep, recoveryCodes: e.recoveryCodes.filter((_, j) => j !== i) });
   }
   return false;
 }
@@ -56,7 +56,7 @@ async function checkCode(ctx: OperationContext, collection: AuthCollectionModel,
 /** `GET …/totp`: whether the signed-in record has an authenticator app, and recovery codes left. */
 export async function recordTotpStatus(ctx: OperationContext, collectionIdOrName: string): Promise<{ enabled: boolean; recoveryCodesLeft: number }> {
   const { collection, record } = ownRecordOrThrow(ctx, collectionIdOrName);
-  const e = await findTotp(reader(ctx), ctx.app.db.dialect, collection.id, String(record.id));
+  const e = await findTotp(reader(ctx), ctx.app.db.dialect, ctx.app.secrets, collection.id, String(record.id));
   return { enabled: e?.confirmed === true, recoveryCodesLeft: e?.confirmed ? e.recoveryCodes.length : 0 };
 }
 
@@ -64,10 +64,9 @@ export async function recordTotpStatus(ctx: OperationContext, collectionIdOrName
 export async function recordTotpEnroll(ctx: OperationContext, collectionIdOrName: string): Promise<{ secret: string; otpauthURL: string }> {
   const { collection, record } = ownRecordOrThrow(ctx, collectionIdOrName);
   const db = ctx.app.db;
-  const existing = await findTotp(db, db.dialect, collection.id, String(record.id));
-  if (existing?.confirmed) throw new BadRequestError('An authenticator app is already enrolled; disable it first.');
+  if (await hasConfirmedTotp(db, db.dialect, collection.id, String(record.id))) throw new BadRequestError('An authenticator app is already enrolled; disable it first.');
   const secret = newTotpSecret();
-  await saveTotp(db, db.dialect, collection.id, String(record.id), { secret, confirmed: false, recoveryCodes: [], lastStep: -1 });
+  await saveTotp(db, db.dialect, ctx.app.secrets, collection.id, String(record.id), { secret, confirmed: false, recoveryCodes: [], lastStep: -1 });
   return { secret, otpauthURL: totpUri(secret, ctx.app.settings.current.meta.appName, String(record.email ?? record.id)) };
 }
 
@@ -75,12 +74,12 @@ export async function recordTotpEnroll(ctx: OperationContext, collectionIdOrName
 export async function recordTotpConfirm(ctx: OperationContext, collectionIdOrName: string, body: Record<string, unknown>): Promise<{ recoveryCodes: string[] }> {
   const { collection, record } = ownRecordOrThrow(ctx, collectionIdOrName);
   const db = ctx.app.db;
-  const e = await findTotp(db, db.dialect, collection.id, String(record.id));
+  const e = await findTotp(db, db.dialect, ctx.app.secrets, collection.id, String(record.id));
   if (!e || e.confirmed) throw new BadRequestError('There is no pending authenticator app enrolment.');
   if (!(await useCode(ctx, collection, String(record.id), e, { code: body.code }))) throw invalidCode();
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-  const after = (await findTotp(db, db.dialect, collection.id, String(record.id)))!;
-  await saveTotp(db, db.dialect, collection.id, String(record.id), { ...after, confirmed: true, recoveryCodes: codes.map(sha256Hex) });
+  const after = (await findTotp(db, db.dialect, ctx.app.secrets, collection.id, String(record.id)))!;
+  await saveTotp(db, db.dialect, ctx.app.secrets, collection.id, String(record.id), { ...after, confirmed: true, recoveryCodes: codes.map(sha256Hex) });
   return { recoveryCodes: codes };
 }
 
@@ -88,7 +87,7 @@ export async function recordTotpConfirm(ctx: OperationContext, collectionIdOrNam
 export async function recordTotpDisable(ctx: OperationContext, collectionIdOrName: string, body: Record<string, unknown>): Promise<void> {
   const { collection, record } = ownRecordOrThrow(ctx, collectionIdOrName);
   const db = ctx.app.db;
-  const e = await findTotp(db, db.dialect, collection.id, String(record.id));
+  const e = await findTotp(db, db.dialect, ctx.app.secrets, collection.id, String(record.id));
   if (!e?.confirmed) throw new BadRequestError('No authenticator app is enrolled.');
   if (!(await useCode(ctx, collection, String(record.id), e, body))) throw invalidCode();
   await deleteTotp(db, db.dialect, collection.id, String(record.id));
@@ -105,7 +104,7 @@ export async function recordAuthWithTotp(ctx: OperationContext, collectionIdOrNa
   const session = await findMfaSessionOrThrow(ctx, collection, mfaId);
   if (session.collectionRef !== collection.id) throw new BadRequestError('Invalid MFA session.');
   const db = ctx.app.db;
-  const e = await findTotp(db, db.dialect, collection.id, session.recordRef);
+  const e = await findTotp(db, db.dialect, ctx.app.secrets, collection.id, session.recordRef);
   if (!e?.confirmed) throw new BadRequestError('No authenticator app is enrolled.');
   if (!(await useCode(ctx, collection, session.recordRef, e, body))) throw invalidCode(typeof body.recoveryCode === 'string' && body.recoveryCode ? 'recoveryCode' : 'code');
   const record = await findRecordById(reader(ctx), db.dialect, collection, session.recordRef);
