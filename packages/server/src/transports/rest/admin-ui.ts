@@ -13,8 +13,14 @@ import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../core/errors.ts';
 
-/** The build folder when neither the option nor BASALT_ADMIN_DIR names one (the monorepo layout). */
-export const DEFAULT_ADMIN_DIR = resolve(import.meta.dirname, '../../../../admin/dist');
+/**
+ * The build folder when neither the option nor BASALT_ADMIN_DIR names one. Compiled (the published
+ * package runs dist/src/…), it is the copy the pack step puts in dist/dashboard; run from source in
+ * the monorepo, it is the admin package's own build.
+ */
+export const DEFAULT_ADMIN_DIR = import.meta.filename.endsWith('.js')
+  ? resolve(import.meta.dirname, '../../../dashboard')
+  : resolve(import.meta.dirname, '../../../../admin/dist');
 
 /** The policy of the dashboard's HTML: only its own scripts, and the API on the same origin. */
 export const ADMIN_CSP =

@@ -41,7 +41,7 @@ export interface RestServerOptions {
   bodyLimit?: number;
   /** Where multipart uploads stream while a request runs (default: the OS temporary folder). */
   uploadDir?: string;
-  /** The dashboard's build folder served at `/_/` (default: packages/admin/dist). */
+  /** The dashboard's build folder served at `/_/` (default: packages/admin/dist, or dist/dashboard in the published package). */
   adminDir?: string;
 }
 
