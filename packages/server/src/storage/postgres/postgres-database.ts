@@ -429,6 +429,10 @@ export class PostgresDatabase implements Database {
       }
       const state = connectionStates.get(client);
       if (!state) {
+        // A connection lost while checked out (pg_terminate_backend, a server restart) emits
+        // 'error' on its client, which pg-pool listens to only while the client is idle: unheard,
+        // it would crash the process. The statements waiting on it fail with that error anyway.
+        client.on('error', () => {});
         connectionStates.set(client, { generation: this.#generation, prepared: new Set() });
         return client;
       }
@@ -485,10 +489,18 @@ export class PostgresDatabase implements Database {
     await this.transaction((tx) => tx.exec(sql));
   }
 
-  async transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.#transaction(fn, options);
+  }
+
+  /**
+   * `raw`: `fn` also sends a raw statement on `client` (writeRawSql). Its connection is then
+   * closed afterwards rather than pooled, and `raw.ddl` says the statement may have changed columns.
+   */
+  async #transaction<T>(fn: (tx: TxExecutor, client: pg.PoolClient) => Promise<T>, options?: TransactionOptions, raw?: { ddl: boolean }): Promise<T> {
     const client = await this.#acquire();
     let broken: Error | undefined;
-    let ddl = false;
+    let ddl = raw?.ddl ?? false;
     try {
       corkUntilNextTick(client);
       const begin = client.query('BEGIN');
@@ -496,7 +508,7 @@ export class PostgresDatabase implements Database {
       const tx = new TxExecutor(client, begin, () => (ddl = true));
       let commit: Promise<pg.QueryResult> | undefined;
       try {
-        const result = await fn(tx);
+        const result = await fn(tx, client);
         // COMMIT goes out right behind any deferred statement still in flight (usually in the
         // same write): when one failed, the database has aborted the transaction and answers
         // this COMMIT with ROLLBACK, so nothing is applied.
@@ -528,7 +540,7 @@ export class PostgresDatabase implements Database {
     } finally {
       // After DDL (committed or not), connections that prepared statements are replaced on next use.
       if (ddl) this.#generation++;
-      client.release(broken);
+      client.release(broken ?? raw !== undefined);
     }
   }
 
@@ -557,28 +569,32 @@ export class PostgresDatabase implements Database {
     }
   }
 
+  /**
+   * Runs in a transaction like any other write (so a lost connection is a ServiceUnavailableError,
+   * a deadlock a WriteConflictError), with `statement_timeout` set for that transaction alone.
+   * The connection is closed afterwards, not pooled: a temporary table the statement created
+   * would shadow the real table of that name for the connection's next user.
+   */
   async writeRawSql(dangerousSql: string, options: RawWriteOptions): Promise<{ affectedRows: number }> {
-    const client = await this.#acquire();
-    try {
-      await client.query('BEGIN');
-      await limitStatementTime(client, options.timeoutMs);
-      let result: pg.QueryResult<unknown[]>;
-      try {
-        result = await client.query(rawStatement(dangerousSql));
-      } catch (err) {
-        throw rawStatementError(err);
-      }
-      await options.beforeCommit?.(new RawStatementExecutor(client));
-      await client.query('COMMIT');
-      options.onCommit?.();
-      return { affectedRows: result.rowCount ?? 0 };
-    } finally {
+    return this.#transaction(
+      async (tx, client) => {
+        // The statement goes out on the connection itself (as typed, rows as arrays), after BEGIN.
+        await tx.settle();
+        await limitStatementTime(client, options.timeoutMs);
+        let result: pg.QueryResult<unknown[]>;
+        try {
+          result = await client.query(rawStatement(dangerousSql));
+        } catch (err) {
+          throw rawStatementError(err);
+        }
+        // Unprepared statements: ones this connection prepared earlier may describe what it changed.
+        await options.beforeCommit?.(new RawStatementExecutor(client));
+        return { affectedRows: result.rowCount ?? 0 };
+      },
+      { onCommit: options.onCommit },
       // Statements other connections prepared may describe tables this statement changed.
-      if (DDL_KEYWORDS.has(sqlLeadingKeyword(dangerousSql))) this.#generation++;
-      // Closed (an unfinished transaction with it), not pooled: a temporary table the statement
-      // created would shadow the real table of that name for the connection's next user.
-      client.release(true);
-    }
+      { ddl: DDL_KEYWORDS.has(sqlLeadingKeyword(dangerousSql)) },
+    );
   }
 
   /** Drops the schema this handle was opened with, and everything in it (tests). */
