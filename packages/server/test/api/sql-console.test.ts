@@ -280,7 +280,7 @@ forEachDialect((dialect) =>
       it('rolls back a write that leaves the collection definitions unreadable', async () => {
         const err = await sdkError(t.admin.sql.run(`DROP TABLE _collections`));
         assert.equal(err.status, 400);
-        assert.match(err.message, /^Failed to execute query\. Raw error:\nthe statement was rolled back: it left the collection definitions \(_collections\) unreadable: /);
+        assert.match(err.message, /^Failed to execute query\. Raw error:\nthe statement was rolled back: the collection definitions \(_collections\) would be unreadable: /);
         assert.deepEqual((await t.admin.sql.run(`SELECT name FROM _collections WHERE name = 'notes'`)).rows, [['notes']]);
         assert.deepEqual(await titles(), ['alpha', 'beta', 'gamma']);
       });

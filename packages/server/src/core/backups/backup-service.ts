@@ -18,9 +18,9 @@ import { pipeline } from 'node:stream/promises';
 import type { FileStore, S3FileStoreFactory, S3StoreConfig } from '../../files/types.ts';
 import type { Database } from '../../storage/types.ts';
 import type { App } from '../app.ts';
-import type { CollectionModel } from '../collections/collection.ts';
 import { copyDatabase, DatabaseCopyError } from '../database-copy.ts';
 import { BadRequestError, NotFoundError, ValidationError, fieldError } from '../errors.ts';
+import { rawWriteReload, RawWriteReloadError } from '../raw-write-reload.ts';
 import { BackupArchiveError, extractBackupArchive, isBackedUpFileKey, readStagedFile, writeBackupArchive, type BackupProgress, type ProgressListener, type StagedArchive } from './backup-archive.ts';
 
 /** Names a client may give a new backup (spec §10.4; PocketBase forms/backup_create.go). */
@@ -318,21 +318,14 @@ export class BackupService {
     try {
       const check = await source.get<{ quick_check: string }>('PRAGMA quick_check').catch((err: unknown) => ({ quick_check: (err as Error).message }));
       if (check?.quick_check !== 'ok') throw new BadRequestError('Invalid backup archive: its data.db is damaged.', { cause: new Error(String(check?.quick_check)) });
-      let collections: readonly CollectionModel[] = [];
       onProgress({ phase: 'restore-database', done: 0, total: 0 });
       await copyDatabase(source, app.db, {
         replace: true,
         onProgress: (p) => onProgress({ phase: 'restore-database', done: p.copied, total: p.total, item: p.table }),
-        beforeCommit: async (tx) => {
-          collections = await app.collections.read(tx);
-          await app.settings.load(tx);
-        },
-        onCommit: () => app.collections.apply(collections),
+        ...rawWriteReload(app),
       });
     } catch (err) {
-      // The settings were loaded from the copy before its commit; read back what is committed.
-      await app.settings.load().catch(() => {});
-      if (err instanceof DatabaseCopyError) throw new BadRequestError(`The backup cannot be restored: ${err.message}.`, { cause: err });
+      if (err instanceof DatabaseCopyError || err instanceof RawWriteReloadError) throw new BadRequestError(`The backup cannot be restored: ${err.message}.`, { cause: err });
       throw err;
     } finally {
       await source.close();

@@ -95,3 +95,21 @@ export function redactUrl(url: string): string {
   });
   return `${url.slice(0, q)}?${parts.join('&')}`;
 }
+
+/** Errors whose message the log must not keep, with what it keeps instead. */
+const loggedMessages = new WeakMap<object, string>();
+
+/**
+ * Marks `err` so that log entries show `logged` in place of its message: for a message the client
+ * may see but the log must not keep (the SQL console quotes the engine's error, which can quote
+ * the statement). Returns `err`.
+ */
+export function withLoggedMessage<E extends object>(err: E, logged: string): E {
+  loggedMessages.set(err, logged);
+  return err;
+}
+
+/** What the log keeps of the message of `err`: `message`, unless `err` was marked with withLoggedMessage. */
+export function loggedErrorMessage(err: unknown, message: string): string {
+  return (typeof err === 'object' && err !== null && loggedMessages.get(err)) || message;
+}

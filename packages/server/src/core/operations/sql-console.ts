@@ -6,17 +6,19 @@
  * live in Database.readRawSql / writeRawSql, and docs/sql-console.md describes the differences.
  *
  * Raw SQL goes around Basalt: no record hooks run and no realtime events are sent for the rows it
- * changes (PocketBase does the same). Collection definitions are the exception: after every
- * write they are read back inside its transaction and replace the cache when it commits, and a
- * write that leaves them unreadable is rolled back.
+ * changes (PocketBase does the same). What the App caches from tables is the exception: after
+ * every write the collection definitions and the settings are read back inside its transaction
+ * and replace the caches when it commits, and a write that leaves them unreadable (or the
+ * settings invalid) is rolled back (core/raw-write-reload.ts).
  * @module
  */
 import { performance } from 'node:perf_hooks';
 import type { RawColumn } from '../../storage/types.ts';
 import { sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
-import type { CollectionModel } from '../collections/collection.ts';
 import { BadRequestError, BasaltError, fieldError, ValidationError } from '../errors.ts';
 import { charLength } from '../fields/field-helpers.ts';
+import { REDACTED, withLoggedMessage } from '../logs/log-redaction.ts';
+import { rawWriteReload, RawWriteReloadError } from '../raw-write-reload.ts';
 import { requireSuperuser, type OperationContext } from './context.ts';
 
 /** Longest query accepted, in characters (code points). */
@@ -62,16 +64,33 @@ function validQuery(value: unknown): string {
   return value;
 }
 
-/** Mirrors PocketBase apis/sql.go: every failure of the statement is a 400 quoting the engine. */
+/**
+ * Mirrors PocketBase apis/sql.go: every failure of the statement is a 400 quoting the engine. The
+ * engine's message can quote the statement (`near "…": syntax error`, `invalid input syntax for
+ * type integer: "…"`), so the request log keeps only the engine's error code.
+ */
 function failed(cause: unknown): BadRequestError {
   const message = cause instanceof Error ? cause.message : String(cause);
-  return new BadRequestError(`Failed to execute query. Raw error:\n${message}`, { cause });
+  const err = new BadRequestError(`Failed to execute query. Raw error:\n${message}`, { cause });
+  return withLoggedMessage(err, `Failed to execute query. Raw error: ${REDACTED}${loggedCode(cause)}`);
+}
+
+/**
+ * The engine's code of an error, which never quotes the statement: PostgreSQL's SQLSTATE, or the
+ * text of SQLite's result code (on writes: a read's error comes back from its worker as text).
+ */
+function loggedCode(cause: unknown): string {
+  const { code, errstr } = (typeof cause === 'object' && cause !== null ? cause : {}) as { code?: unknown; errstr?: unknown };
+  if (typeof errstr === 'string') return ` (${errstr})`;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return ` (SQLSTATE ${code})`;
+  return '';
 }
 
 /**
  * Runs `body.query` for a superuser. Throws 401/403 for anyone else, a ValidationError for a
  * missing or too long query, and BadRequestError `Failed to execute query. Raw error: …` when
- * the engine refuses or fails the statement (a ServiceUnavailableError when no connection frees).
+ * the engine refuses or fails the statement (a ServiceUnavailableError when no connection frees or
+ * the connection is lost).
  */
 export async function sqlConsole(ctx: OperationContext, body: Record<string, unknown>): Promise<SqlConsoleResult> {
   requireSuperuser(ctx);
@@ -82,26 +101,17 @@ export async function sqlConsole(ctx: OperationContext, body: Record<string, unk
   const execTime = () => Math.trunc(performance.now() - started);
   try {
     if (SQL_WRITE_KEYWORDS.has(keyword)) {
-      let collections: readonly CollectionModel[] = [];
-      const { affectedRows } = await ctx.app.db.writeRawSql(query, {
-        timeoutMs: SQL_TIMEOUT_MS,
-        // Any write may have changed `_collections` (or dropped it): read them back before COMMIT.
-        beforeCommit: async (tx) => {
-          try {
-            collections = await ctx.app.collections.read(tx);
-          } catch (err) {
-            throw new Error(`the statement was rolled back: it left the collection definitions (_collections) unreadable: ${(err as Error).message}`, { cause: err });
-          }
-        },
-        onCommit: () => ctx.app.collections.apply(collections),
-      });
+      // Any write may have changed (or dropped) `_collections` or `_params`.
+      const { affectedRows } = await ctx.app.db.writeRawSql(query, { timeoutMs: SQL_TIMEOUT_MS, ...rawWriteReload(ctx.app) });
       return { execTime: execTime(), affectedRows, columns: [], rows: [] };
     }
     const { columns, rows } = await ctx.app.db.readRawSql(query, { maxRows: MAX_SQL_ROWS, timeoutMs: SQL_TIMEOUT_MS });
     return { execTime: execTime(), affectedRows: 0, columns, rows };
   } catch (err) {
-    // Basalt's own refusals keep their status (503 when every pooled connection stays busy).
+    // Basalt's own refusals keep their status (503 when every pooled connection stays busy, or
+    // the connection is lost).
     if (err instanceof BasaltError) throw err;
+    if (err instanceof RawWriteReloadError) throw failed(new Error(`the statement was rolled back: ${err.message}`, { cause: err }));
     throw failed(err);
   }
 }

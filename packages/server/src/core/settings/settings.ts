@@ -69,7 +69,8 @@ function mergeKnown<T>(base: T, patch: unknown): T {
   return out as T;
 }
 
-function validate(s: Settings): FieldErrors {
+/** Validation errors of complete settings (empty when valid): what `update` refuses to save. */
+export function validateSettings(s: Settings): FieldErrors {
   const e: FieldErrors = {};
   const meta: FieldErrors = {};
   if (typeof s.meta.appName !== 'string' || s.meta.appName.trim() === '' || s.meta.appName.length > 255) meta.appName = fieldError('validation_required', 'Cannot be blank.');
@@ -138,18 +139,32 @@ export class SettingsStore {
   }
 
   async load(db: Executor = this.#db): Promise<void> {
+    this.apply(await this.read(db));
+  }
+
+  /**
+   * Reads the stored settings (defaults where none are stored) without touching `current` (see
+   * `apply`). Throws when the stored document is not JSON or a sealed secret cannot be opened;
+   * does not validate (see validateSettings).
+   */
+  async read(db: Executor): Promise<Settings> {
     const q = this.#db.dialect.quote.bind(this.#db.dialect);
     const row = await db.get<{ value: string }>(`SELECT ${q('value')} AS value FROM ${q('_params')} WHERE ${q('id')} = ?`, ['settings']);
     const stored = row ? mergeKnown(defaultSettings(), JSON.parse(row.value)) : defaultSettings();
     const secrets = this.#secrets;
-    this.#current = secrets ? withSecrets(stored, (v, what) => secrets.open(v, what)) : stored;
+    return secrets ? withSecrets(stored, (v, what) => secrets.open(v, what)) : stored;
+  }
+
+  /** Replaces `current`: a write that went around `update` calls it once its transaction committed. */
+  apply(settings: Settings): void {
+    this.#current = settings;
   }
 
   /** Deep-merges `patch` over the current settings, validates and saves. */
   async update(patch: unknown): Promise<Settings> {
     if (!isObject(patch)) throw new ValidationError('An error occurred while saving the new settings.', {});
     const next = mergeKnown(structuredClone(this.#current), patch);
-    const errors = validate(next);
+    const errors = validateSettings(next);
     if (Object.keys(errors).length) throw new ValidationError('An error occurred while saving the new settings.', errors);
     const q = this.#db.dialect.quote.bind(this.#db.dialect);
     await this.#db.transaction(async (tx) => {

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../core/app.ts';
-import { REDACTED, redactBody, redactUrl, redactValue } from '../../core/logs/log-redaction.ts';
+import { loggedErrorMessage, REDACTED, redactBody, redactUrl, redactValue } from '../../core/logs/log-redaction.ts';
 import { LOG_LEVEL } from '../../core/logs/log-store.ts';
 import type { Settings } from '../../core/settings/settings.ts';
 import { clientIp } from './client-ip.ts';
@@ -67,7 +67,8 @@ function loggedBody(request: FastifyRequest): unknown {
 
 function failureData(request: FastifyRequest, status: number, settings: Settings): Record<string, unknown> {
   const err = request.basaltError;
-  const envelope = err === undefined ? { status, message: defaultMessageFor(status), data: {} } : toErrorEnvelope(err).body;
+  const sent = err === undefined ? { status, message: defaultMessageFor(status), data: {} } : toErrorEnvelope(err).body;
+  const envelope = { ...sent, message: loggedErrorMessage(err, sent.message) };
   const out: Record<string, unknown> = { error: envelope.message };
   if (Object.keys(envelope.data).length) out.details = redactValue(envelope.data);
   else if (status >= 500 && err instanceof Error) out.details = err.message;

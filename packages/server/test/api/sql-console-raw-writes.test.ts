@@ -1,0 +1,187 @@
+/**
+ * What a raw write through the SQL console (`POST /api/sql`) does to the App around it: settings
+ * written in `_params` take effect at once (or the write rolls back when they would be unreadable
+ * or invalid), a failed statement's text stays out of the request log, and a write whose
+ * PostgreSQL connection is dropped answers 503. A backup restore reloads the same way.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { App } from '../../src/core/app.ts';
+import { superuserUpsert } from '../../src/core/operations/superuser-upsert.ts';
+import { LocalFileStore } from '../../src/files/local/local-file-store.ts';
+import { SqliteDatabase } from '../../src/storage/sqlite/sqlite-database.ts';
+import { forEachDialect, openTestDatabase, sdkError, serveForTests, startTestServer, SUPERUSER_EMAIL, SUPERUSER_PASSWORD, type TestServer } from '../helpers/test-server.ts';
+
+const RAW_ERROR = 'Failed to execute query. Raw error:\n';
+
+/** Polls the request log for the newest failed `/api/sql` entry. */
+async function lastFailedSqlLogEntry(t: TestServer): Promise<Record<string, unknown>> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const [entry] = (await t.admin.logs.getList(1, 1, { filter: 'data.url = "/api/sql" && data.status >= 400', sort: '-created' })).items;
+    if (entry) return entry as unknown as Record<string, unknown>;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('the failed request was not logged');
+}
+
+forEachDialect((dialect) =>
+  describe('SQL console raw writes', () => {
+    let t: TestServer;
+
+    /** SQL setting `meta.appName` in the stored settings document to `name` (a JSON string literal). */
+    const setAppName = (name: string) =>
+      dialect === 'sqlite'
+        ? `UPDATE _params SET value = json_set(value, '$.meta.appName', '${name}') WHERE id = 'settings'`
+        : `UPDATE _params SET value = jsonb_set(value::jsonb, '{meta,appName}', to_jsonb('${name}'::text))::json WHERE id = 'settings'`;
+    const storedAppName = async () =>
+      (await t.admin.sql.run(dialect === 'sqlite' ? `SELECT json_extract(value, '$.meta.appName') FROM _params WHERE id = 'settings'` : `SELECT value::json->'meta'->>'appName' FROM _params WHERE id = 'settings'`)).rows[0]?.[0];
+
+    before(async () => {
+      t = await startTestServer({ dialect });
+      await t.admin.collections.create({ name: 'notes', type: 'base', fields: [{ name: 'title', type: 'text' }] });
+      await t.admin.collection('notes').create({ title: 'alpha' });
+      // Stores the settings row (a new instance runs on defaults without one).
+      await t.admin.settings.update({ meta: { appName: 'Before' } });
+    });
+    after(() => t.close());
+
+    describe('settings', () => {
+      it('a raw change of the settings shows in GET /api/settings at once, and the next PATCH keeps it', async () => {
+        assert.equal((await t.admin.sql.run(setAppName('Renamed by SQL'))).affectedRows, 1);
+        assert.equal((await t.admin.settings.getAll()).meta.appName, 'Renamed by SQL');
+        // The settings API merges over the cached settings: a stale cache would write the old name back.
+        await t.admin.settings.update({ meta: { senderName: 'Desk' } });
+        const settings = await t.admin.settings.getAll();
+        assert.equal(settings.meta.appName, 'Renamed by SQL');
+        assert.equal(settings.meta.senderName, 'Desk');
+        assert.equal(await storedAppName(), 'Renamed by SQL');
+      });
+
+      it('a setting changed raw takes effect: batch requests open once batch.enabled is set', async () => {
+        const batch = () => t.admin.send('/api/batch', { method: 'POST', body: { requests: [{ method: 'POST', url: '/api/collections/notes/records', body: { title: 'batched' } }] } });
+        assert.equal((await sdkError(batch())).status, 403);
+        const enable =
+          dialect === 'sqlite'
+            ? `UPDATE _params SET value = json_set(value, '$.batch.enabled', json('true')) WHERE id = 'settings'`
+            : `UPDATE _params SET value = jsonb_set(value::jsonb, '{batch,enabled}', 'true')::json WHERE id = 'settings'`;
+        await t.admin.sql.run(enable);
+        const [created] = (await batch()) as Array<{ status: number; body: { id: string } }>;
+        assert.equal(created.status, 200);
+        await t.admin.collection('notes').delete(created.body.id);
+        await t.admin.settings.update({ batch: { enabled: false } });
+      });
+
+      it('rolls back a write that leaves the settings invalid, with a 400 naming the field', async () => {
+        const err = await sdkError(t.admin.sql.run(setAppName('')));
+        assert.equal(err.status, 400);
+        assert.equal(err.message, `${RAW_ERROR}the statement was rolled back: the settings (_params) would be invalid: meta.appName: Cannot be blank.`);
+        assert.deepEqual(err.data, {});
+        assert.equal(await storedAppName(), 'Renamed by SQL');
+        assert.equal((await t.admin.settings.getAll()).meta.appName, 'Renamed by SQL');
+      });
+
+      it('rolls back a write that leaves the settings unreadable', async () => {
+        const err = await sdkError(t.admin.sql.run(`DROP TABLE _params`));
+        assert.equal(err.status, 400);
+        assert.ok(err.message.startsWith(`${RAW_ERROR}the statement was rolled back: the settings (_params) would be unreadable: `), err.message);
+        assert.equal(await storedAppName(), 'Renamed by SQL');
+        assert.equal((await t.admin.settings.getAll()).meta.appName, 'Renamed by SQL');
+      });
+
+      if (dialect === 'sqlite') {
+        // PostgreSQL's json column refuses text that is not JSON before Basalt reads it back.
+        it('rolls back a write that stores settings that are not JSON', async () => {
+          const err = await sdkError(t.admin.sql.run(`UPDATE _params SET value = '{"meta":' WHERE id = 'settings'`));
+          assert.equal(err.status, 400);
+          assert.ok(err.message.startsWith(`${RAW_ERROR}the statement was rolled back: the settings (_params) would be unreadable: `), err.message);
+          assert.equal(await storedAppName(), 'Renamed by SQL');
+        });
+      }
+    });
+
+    describe('the request log', () => {
+      // Both engines quote the token after which parsing failed.
+      for (const [kind, sql] of [
+        ['read', `SELECT 1 SECRET123 SECRET123`],
+        ['write', `INSERT INTO notes SECRET123 SECRET123`],
+      ] as const) {
+        it(`keeps no text of a failed ${kind}: the client gets the engine's error, the log no more than its code`, async () => {
+          const err = await sdkError(t.admin.sql.run(sql));
+          assert.equal(err.status, 400);
+          assert.ok(err.message.startsWith(RAW_ERROR) && err.message.includes('SECRET123'), err.message);
+          const entry = await lastFailedSqlLogEntry(t);
+          assert.ok(!JSON.stringify(entry).includes('SECRET123'), JSON.stringify(entry));
+          const data = entry.data as Record<string, unknown>;
+          assert.deepEqual(data.body, { query: '[REDACTED]' });
+          assert.equal((data.response as { message: string }).message, data.error);
+          // SQLite reads run in a worker thread, which hands back the message only.
+          const code = dialect === 'postgres' ? ' (SQLSTATE 42601)' : kind === 'write' ? ' (SQL logic error)' : '';
+          assert.equal(data.error, `Failed to execute query. Raw error: [REDACTED]${code}`);
+        });
+      }
+
+      it('keeps no text of a write rolled back for what it left in the settings', async () => {
+        const err = await sdkError(t.admin.sql.run(setAppName('')));
+        assert.equal(err.status, 400);
+        const entry = await lastFailedSqlLogEntry(t);
+        assert.equal((entry.data as Record<string, unknown>).error, 'Failed to execute query. Raw error: [REDACTED]');
+      });
+    });
+
+    describe('backup restore', () => {
+      it('refuses a backup whose settings are invalid, with a 400, and keeps the current ones', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'basalt-raw-writes-'));
+        const storage = await openTestDatabase(dialect);
+        const app = await App.open(storage.db, {
+          files: new LocalFileStore(join(dir, 'storage')),
+          backups: { store: new LocalFileStore(join(dir, 'backups')), tempDir: join(dir, '.tmp'), openSqliteFile: (p) => new SqliteDatabase(p) },
+        });
+        await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
+        const { server, admin } = await serveForTests(app);
+        try {
+          await admin.settings.update({ meta: { appName: 'Current' } });
+          // Settings saved around validation (an older version, a hand edit) end up in the backup.
+          const stored = async (name: string) => app.db.run(`UPDATE _params SET value = ? WHERE id = 'settings'`, [JSON.stringify({ ...app.settings.current, meta: { ...app.settings.current.meta, appName: name } })]);
+          await stored('');
+          await admin.backups.create('invalid_settings.zip');
+          await stored('Current');
+          const err = await sdkError(admin.backups.restore('invalid_settings.zip'));
+          assert.equal(err.status, 400);
+          assert.equal(err.message, 'The backup cannot be restored: the settings (_params) would be invalid: meta.appName: Cannot be blank.');
+          assert.equal((await admin.settings.getAll()).meta.appName, 'Current');
+          assert.deepEqual((await admin.sql.run(`SELECT id FROM _params WHERE id = 'settings'`)).rows, [['settings']]);
+        } finally {
+          await server.close();
+          await app.close();
+          await storage.dispose();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+
+    describe('a dropped connection', { skip: dialect === 'sqlite' ? 'SQLite runs in the process: it has no connection to drop' : false }, () => {
+      it('answers 503 when the connection of a running write is terminated, and rolls the write back', async () => {
+        const marker = 'raw-write-to-terminate';
+        const write = sdkError(t.admin.sql.run(`UPDATE notes SET title = 'changed' /* ${marker} */ WHERE (SELECT 1 FROM pg_sleep(5)) = 1`));
+        let terminated = false;
+        for (let attempt = 0; !terminated && attempt < 200; attempt++) {
+          // A read of the console may end other sessions when the role may (the test role is a superuser).
+          const res = await t.admin.sql.run(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%${marker}%' AND query NOT LIKE '%pg_stat_activity%'`,
+          );
+          terminated = res.rows.length > 0;
+          if (!terminated) await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.ok(terminated, 'the write was found running');
+        const err = await write;
+        assert.equal(err.status, 503);
+        assert.equal(err.message, 'The database is unreachable. Try again shortly.');
+        assert.deepEqual((await t.admin.collection('notes').getFullList()).map((r) => r.title), ['alpha']);
+        assert.equal((await t.admin.sql.run(`UPDATE notes SET title = title`)).affectedRows, 1);
+      });
+    });
+  }),
+);
