@@ -4,6 +4,7 @@
  * Rules are always evaluated by the database, so one compiler serves every path.
  * @module
  */
+import { LruCache } from '../../tools/lru-cache.ts';
 import type { Executor, SqlValue } from '../../storage/types.ts';
 import type { CollectionModel } from '../collections/collection.ts';
 import type { OperationContext } from '../operations/context.ts';
@@ -28,7 +29,7 @@ export function requestInfo(ctx: OperationContext, body?: Record<string, unknown
 
 /** Compiled rules kept per collection schema version. */
 export const COMPILED_RULE_CACHE_SIZE = 1000;
-const compiledCaches = new WeakMap<object, Map<string, { sql: string; params: SqlValue[] }>>();
+const compiledCaches = new WeakMap<object, LruCache<{ sql: string; params: SqlValue[] }>>();
 
 /**
  * Compiles `rule` (or a client filter) against `collection` under `alias`.
@@ -77,13 +78,8 @@ function cached(
   if (!cacheable) return compile();
   const key = `${ctx.app.collections.version}\u0000${collection.id}\u0000${kind}\u0000${mode}\u0000${isSuperuser(ctx)}\u0000${alias}\u0000${input}`;
   let cache = compiledCaches.get(ctx.app.collections);
-  if (!cache) compiledCaches.set(ctx.app.collections, (cache = new Map()));
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const compiled = compile();
-  if (cache.size >= COMPILED_RULE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  cache.set(key, compiled);
-  return compiled;
+  if (!cache) compiledCaches.set(ctx.app.collections, (cache = new LruCache(COMPILED_RULE_CACHE_SIZE)));
+  return cache.through(key, compile);
 }
 
 function compileUncached(

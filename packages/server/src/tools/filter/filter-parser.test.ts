@@ -101,10 +101,13 @@ describe('parseFilter: valid input', () => {
     }, TypeError);
   });
 
-  it('caches per input string', () => {
-    assert.equal(parseFilter('cached = 1'), parseFilter('cached = 1'));
+  it('caches per input string, and a stream of one-off filters does not evict a repeated one', () => {
+    parseFilter('cached = 1');
+    const cached = parseFilter('cached = 1');
+    assert.equal(parseFilter('cached = 1'), cached);
     for (let i = 0; i < FILTER_CACHE_SIZE + 5; i++) parseFilter(`x${i} = 1`);
-    assert.ok(parseFilter('cached = 1'));
+    assert.equal(parseFilter('cached = 1'), cached);
+    assert.deepEqual(parseFilter('x3 = 1'), parseFilter('x3 = 1'));
   });
 });
 

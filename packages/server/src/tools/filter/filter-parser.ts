@@ -13,6 +13,7 @@ import type {
 } from './filter-ast.ts';
 import { FilterSyntaxError, describeFound } from './filter-syntax-error.ts';
 import { FilterTokenizer, type FilterToken } from './filter-tokenizer.ts';
+import { LruCache } from '../lru-cache.ts';
 
 /** Longest accepted filter, in characters (spec §3.2). */
 export const MAX_FILTER_LENGTH = 3500;
@@ -25,12 +26,12 @@ export const MAX_FILTER_FUNCTION_DEPTH = 3;
 /** How many parsed filters the cache keeps (least recently used are dropped first). */
 export const FILTER_CACHE_SIZE = 500;
 
-const cache = new Map<string, FilterNode>();
+const cache = new LruCache<FilterNode>(FILTER_CACHE_SIZE);
 
 /**
  * Parses a filter or rule into an immutable tree. `&&` binds tighter than `||`; empty groups
  * `()` are dropped (a filter of only empty groups gives `{ kind: 'empty' }`); an empty or
- * whitespace-only filter is an error. Results are cached per input string.
+ * whitespace-only filter is an error. Results are cached per input string (see LruCache).
  *
  * Throws `FilterSyntaxError` (and nothing else) for any input that is not a valid filter.
  *
@@ -38,16 +39,7 @@ const cache = new Map<string, FilterNode>();
  * parseFilter('status = "active" && (views > 10 || pinned = true)')
  */
 export function parseFilter(input: string): FilterNode {
-  const hit = cache.get(input);
-  if (hit) {
-    cache.delete(input);
-    cache.set(input, hit);
-    return hit;
-  }
-  const node = new Parser(input).parse();
-  if (cache.size >= FILTER_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  cache.set(input, node);
-  return node;
+  return cache.through(input, () => new Parser(input).parse());
 }
 
 /**
