@@ -15,6 +15,7 @@
 import pg from 'pg';
 import { ServiceUnavailableError, WriteConflictError } from '../../core/errors.ts';
 import { MULTIPLE_STATEMENTS_MESSAGE, sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
+import { LruCache } from '../../tools/lru-cache.ts';
 import type { Database, Executor, RawColumn, RawReadOptions, RawReadResult, RawWriteOptions, Row, SqlValue, TransactionOptions } from '../types.ts';
 import { PostgresDialect } from './postgres-dialect.ts';
 import { FUNCTIONS_SQL, FUNCTIONS_VERSION } from './postgres-functions.ts';
@@ -95,19 +96,15 @@ interface SqlText {
 }
 
 /** Texts by Basalt SQL: one lookup per statement on the hot path. */
-const sqlTexts = new Map<string, SqlText>();
+const sqlTexts = new LruCache<SqlText>(PLACEHOLDER_CACHE_SIZE);
 /** Statement names by text. Never reused for another text: connections keep what they prepared. */
 const statementNames = new Map<string, string>();
 
 function sqlText(sql: string): SqlText {
-  let entry = sqlTexts.get(sql);
-  if (entry === undefined) {
+  return sqlTexts.through(sql, () => {
     const text = numberPlaceholders(sql);
-    entry = { text, name: statementNames.get(text) };
-    if (sqlTexts.size >= PLACEHOLDER_CACHE_SIZE) sqlTexts.delete(sqlTexts.keys().next().value as string);
-    sqlTexts.set(sql, entry);
-  }
-  return entry;
+    return { text, name: statementNames.get(text) };
+  });
 }
 
 // PostgreSQL text cannot hold U+0000, which SQLite stores and clients may send. Text is
