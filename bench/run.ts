@@ -465,10 +465,12 @@ async function waitHealthy(t: TargetState, t0: number): Promise<number> {
 
 /** BENCH_PROFILE=DIR: each server writes a V8 CPU profile there when it stops (`<target>-<pid>.cpuprofile`). */
 const PROFILE_DIR = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
+/** BENCH_NODE_FLAGS: extra Node/V8 flags for both servers' processes (e.g. `--max-semi-space-size=32`, `--import ./gc-probe.mjs`). */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 
 function spawnServer(t: TargetState, args: string[]): number {
   const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${t.name}-\${pid}.cpuprofile`] : [];
-  const [cmd, argv] = pinned(SERVER_CPU, NODE, [...profile, ...args]);
+  const [cmd, argv] = pinned(SERVER_CPU, NODE, [...profile, ...NODE_FLAGS, ...args]);
   const t0 = performance.now();
   const child = track(spawn(cmd, argv, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } }));
   child.stdout!.on('data', (d) => t.tail.push(d));
