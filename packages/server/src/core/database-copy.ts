@@ -13,7 +13,7 @@
 import type { Database, Executor, Row, SqlValue } from '../storage/types.ts';
 import { createInternalTables } from './app.ts';
 import type { CollectionModel } from './collections/collection.ts';
-import { CollectionStore } from './collections/collection-store.ts';
+import { readStoredCollections } from './collections/collection-store.ts';
 import { orderForCreation } from './collections/collection-view-sources.ts';
 import { createCollectionTable, dropCollectionTable } from './collections/table-sync.ts';
 import './fields/index.ts';
@@ -107,7 +107,8 @@ interface Plan {
  * Guarantees: the target is either a complete copy (committed) or unchanged (a thrown
  * DatabaseCopyError or driver error). Rows keep their insertion order, so `@rowid` order and
  * unsorted lists read the same afterwards. Values go through the drivers unchanged; booleans are
- * bound as 1/0, which both engines store in a BOOLEAN column.
+ * bound as 1/0, which both engines store in a BOOLEAN column. Secrets sealed with
+ * BASALT_ENCRYPTION_KEY are copied still sealed: the copy never opens them and needs no key.
  * Does not: copy uploaded files (they are not in the database), or translate the SQL of view
  * collections; a `viewQuery` the target engine cannot run fails the copy, naming the view.
  *
@@ -125,9 +126,8 @@ export async function copyDatabase(source: Database, target: Database, options: 
     if (source.dialect.name === 'postgres') await src.run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     const sourceTables = await source.dialect.listTables(src);
     if (!sourceTables.includes('_collections')) throw new DatabaseCopyError('the source holds no Basalt data (it has no _collections table)');
-    const store = new CollectionStore(source);
-    await store.reload(src);
-    const collections = orderForCreation(store.all());
+    // Secrets stay sealed: the `_collections` rows are copied as they are, and the copy needs no key.
+    const collections = orderForCreation(await readStoredCollections(src, source.dialect));
     const collectionNames = new Set(collections.map((c) => c.name));
     const internal = internalTables(sourceTables, collectionNames);
 
@@ -189,10 +189,9 @@ async function prepareTarget(tgt: Executor, target: Database, names: Set<string>
   }
   if (existing.includes('_collections')) {
     step('dropping the earlier Basalt instance in the target');
-    const old = new CollectionStore(target);
-    await old.reload(tgt);
+    const old = await readStoredCollections(tgt, target.dialect);
     // Views first, in reverse creation order: an engine may refuse to drop what a view reads.
-    for (const c of orderForCreation(old.all()).reverse()) {
+    for (const c of orderForCreation(old).reverse()) {
       if (existing.includes(c.name)) await dropCollectionTable(tgt, target.dialect, c);
     }
     const q = target.dialect.quote.bind(target.dialect);

@@ -4,7 +4,7 @@
  * transaction that changed a definition commits.
  * @module
  */
-import type { Database, Executor, SqlValue } from '../../storage/types.ts';
+import type { Database, Executor, SqlDialect, SqlValue } from '../../storage/types.ts';
 import { StoredSecrets } from '../auth/stored-secrets.ts';
 import { CollectionChangedError } from '../errors.ts';
 import type { CollectionLookup, CollectionModel } from './collection.ts';
@@ -76,9 +76,10 @@ function withProviderSecrets(oauth2: unknown, convert: (secret: string) => strin
   };
 }
 
-function fromRow(row: CollectionRow, secrets: StoredSecrets): CollectionModel {
+/** `secrets` undefined: OAuth2 client secrets are left as stored (see readStoredCollections). */
+function fromRow(row: CollectionRow, secrets: StoredSecrets | undefined): CollectionModel {
   const options = JSON.parse(row.options) as Record<string, unknown>;
-  if (options.oauth2 !== undefined) options.oauth2 = withProviderSecrets(options.oauth2, (s) => secrets.open(s, `OAuth2 client secret of collection ${row.name}`));
+  if (options.oauth2 !== undefined && secrets) options.oauth2 = withProviderSecrets(options.oauth2, (s) => secrets.open(s, `OAuth2 client secret of collection ${row.name}`));
   return {
     id: row.id,
     name: row.name,
@@ -95,6 +96,22 @@ function fromRow(row: CollectionRow, secrets: StoredSecrets): CollectionModel {
     created: row.created,
     updated: row.updated,
   };
+}
+
+function selectAllSql(dialect: SqlDialect): string {
+  const q = dialect.quote.bind(dialect);
+  return `SELECT * FROM ${q('_collections')} ORDER BY ${q('created')}, ${q('name')}`;
+}
+
+/**
+ * Every collection definition in `db`, with OAuth2 client secrets left as stored: sealed ones stay
+ * `enc:v1:…`, so no key is needed (a copy of the database moves the `_collections` rows
+ * unchanged and only needs the definitions to create the tables).
+ * Warning: never write such a definition back or use its secrets (they may be sealed).
+ */
+export async function readStoredCollections(db: Executor, dialect: SqlDialect): Promise<CollectionModel[]> {
+  const rows = await db.all<CollectionRow>(selectAllSql(dialect));
+  return rows.map((row) => fromRow(row, undefined));
 }
 
 function optionsOf(c: CollectionModel, secrets: StoredSecrets): Record<string, unknown> {
@@ -130,8 +147,7 @@ export class CollectionStore implements CollectionLookup {
 
   /** Reads every definition without touching the cache (see `apply`). */
   async read(db: Executor): Promise<readonly CollectionModel[]> {
-    const q = this.#db.dialect.quote.bind(this.#db.dialect);
-    const rows = await db.all<CollectionRow>(`SELECT * FROM ${q('_collections')} ORDER BY ${q('created')}, ${q('name')}`);
+    const rows = await db.all<CollectionRow>(selectAllSql(this.#db.dialect));
     return rows.map((row) => fromRow(row, this.#secrets));
   }
 
