@@ -1,6 +1,6 @@
 /**
- * Encryption of secrets at rest (SMTP password, S3 secrets, OAuth2 client secrets) with
- * AES-256-GCM. A stored value is `enc:v1:` + base64url(nonce ‖ ciphertext ‖ tag); a value
+ * Encryption of secrets at rest (SMTP password, S3 secrets, OAuth2 client secrets, TOTP secrets)
+ * with AES-256-GCM. A stored value is `enc:v1:` + base64url(nonce ‖ ciphertext ‖ tag); a value
  * without the prefix is plain text written before a key was configured, and still reads.
  * @module
  */

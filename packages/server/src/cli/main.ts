@@ -49,7 +49,7 @@ ${MIGRATE_FLAGS_HELP}
 
 Environment: BASALT_DATA_DIR overrides the default --dir; BASALT_DATABASE_URL and
 BASALT_DATABASE_POOL set the defaults of --db and --db-pool. BASALT_ENCRYPTION_KEY (32
-characters, 64 hex digits or base64 of 32 bytes) encrypts stored secrets (SMTP/S3, OAuth2).
+characters, 64 hex digits or base64 of 32 bytes) encrypts stored secrets (SMTP/S3, OAuth2, TOTP).
 `;
 
 const OPTIONS = {
