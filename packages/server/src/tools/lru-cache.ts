@@ -1,6 +1,10 @@
 /**
- * A bounded least-recently-used cache for values derived from request input (parsed filters,
- * compiled rules, SQL texts).
+ * A bounded cache for values derived from request input (parsed filters, compiled rules, SQL
+ * texts), evicting roughly the least recently used entry.
+ *
+ * Eviction is CLOCK ("second chance"): a hit only sets a flag, and the entry is moved to the
+ * young end when eviction reaches it. A strict LRU moves the entry on every hit (a Map delete and
+ * set), which on the hot path cost more than the lookup it saves.
  *
  * A key is stored only the second time it is offered. Clients often send a different filter on
  * every request (`views > 812`, then `views > 377`, …): cached on first sight, each would sit in
@@ -15,9 +19,14 @@ const SIGHTINGS = 4096;
 /** Slot = the hash's top 12 bits (4096 slots). */
 const SIGHTING_SHIFT = 32 - Math.log2(SIGHTINGS);
 
+interface Entry<V> {
+  value: V;
+  used: boolean;
+}
+
 export class LruCache<V> {
   readonly #capacity: number;
-  readonly #entries = new Map<string, V>();
+  readonly #entries = new Map<string, Entry<V>>();
   readonly #sightings = new Int32Array(SIGHTINGS);
 
   constructor(capacity: number) {
@@ -30,11 +39,9 @@ export class LruCache<V> {
 
   get(key: string): V | undefined {
     const hit = this.#entries.get(key);
-    if (hit !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
-    }
-    return hit;
+    if (hit === undefined) return undefined;
+    hit.used = true;
+    return hit.value;
   }
 
   /** Stores `value` if `key` was offered before (a hash collision may admit a key early). */
@@ -46,8 +53,18 @@ export class LruCache<V> {
       this.#sightings[slot] = tag;
       return;
     }
-    if (this.#entries.size >= this.#capacity) this.#entries.delete(this.#entries.keys().next().value as string);
-    this.#entries.set(key, value);
+    if (this.#entries.size >= this.#capacity) this.#evictOne();
+    this.#entries.set(key, { value, used: false });
+  }
+
+  #evictOne(): void {
+    // Terminates: every entry passed over loses its flag, so a full turn finds one without.
+    for (const [key, entry] of this.#entries) {
+      this.#entries.delete(key);
+      if (!entry.used) return;
+      entry.used = false;
+      this.#entries.set(key, entry);
+    }
   }
 
   /** The cached value of `key`, else `make()` (offered to the cache). */
