@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -38,8 +38,13 @@ describe('the basalt npm package', () => {
   let project: string;
   let pkgDir: string;
   let files: string[];
+  // `npm pack` runs prepack, which (re)builds dist/ in the working tree; a dist/ this test made
+  // must not outlive it, or imports of 'basalt' from the repository would load a stale build.
+  const distDir = join(SERVER_DIR, 'dist');
+  let distExisted = false;
 
   before(async () => {
+    distExisted = existsSync(distDir);
     tmp = tempDir('basalt-pack-');
     await npm(['pack', '--pack-destination', tmp], SERVER_DIR);
     const [tarball, ...others] = readdirSync(tmp).filter((f) => f.endsWith('.tgz'));
@@ -62,6 +67,7 @@ describe('the basalt npm package', () => {
 
   after(() => {
     if (tmp) removeDir(tmp);
+    if (!distExisted) removeDir(distDir);
   });
 
   it('holds the compiled server with declarations and the dashboard, without sources or tests', () => {
@@ -71,7 +77,7 @@ describe('the basalt npm package', () => {
     assert.ok(files.some((f) => /^dist\/dashboard\/assets\/.+\.js$/.test(f)), 'the dashboard has no scripts');
     assert.deepEqual(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), [], 'TypeScript sources shipped');
     assert.deepEqual(files.filter((f) => /\.test\.|(^|\/)test\/|rule-test-fixture|field-test-context/.test(f)), [], 'tests shipped');
-    assert.deepEqual([...new Set(files.map((f) => f.split('/')[0]))].sort(), ['README.md', 'bin', 'dist', 'package.json']);
+    assert.deepEqual([...new Set(files.map((f) => f.split('/')[0]))].sort(), ['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
     const unpacked = files.reduce((sum, f) => sum + statSync(join(pkgDir, f)).size, 0);
     assert.ok(unpacked < MAX_UNPACKED_BYTES, `the package unpacks to ${unpacked} bytes`);
   });
@@ -111,7 +117,7 @@ describe('the basalt npm package', () => {
   });
 
   it("import('basalt') gives the public API, enough to embed a server", async () => {
-    // Run inside the project: from this file, 'basalt' would resolve to the workspace's sources.
+    // Run inside the project: from this file, 'basalt' would resolve to the workspace's package.
     writeFileSync(
       join(project, 'embed.js'),
       `import * as basalt from 'basalt';
