@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the `basalt` command. Basalt needs node:sqlite (Node >= 22.13); when an older
+// Entry point of the `basalt` command. Basalt needs Node >= 24.10 (node:sqlite with statement
+// metadata, array rows and an authorizer, used by the SQL console); when an older
 // Node started us (e.g. the machine's default), re-run under the Node pinned in the project.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 13)) {
+if (major < 24 || (major === 24 && minor < 10)) {
   let pinned;
   try {
     pinned = createRequire(import.meta.url).resolve('node/bin/node');
@@ -16,7 +17,7 @@ if (major < 22 || (major === 22 && minor < 13)) {
     pinned = undefined;
   }
   if (!pinned || !existsSync(pinned)) {
-    console.error(`basalt: Node.js >= 22.13 is required (this is ${process.version}). Install Node 24 LTS, or run 'npm ci' in the project to get the pinned one.`);
+    console.error(`basalt: Node.js >= 24.10 is required (this is ${process.version}). Install Node.js 24 LTS (https://nodejs.org); in a clone of the Basalt repository, 'npm ci' also installs the pinned one.`);
     process.exit(1);
   }
   const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -115,8 +115,8 @@ export async function stopServe(proc: ServeProcess, timeoutMs = 10_000): Promise
   return result;
 }
 
-/** Parses `vX.Y.Z` and tells whether it is at least 22.13 (node:sqlite without a flag). */
+/** Parses `vX.Y.Z` and tells whether it is at least 24.10, the Node bin/basalt.js runs without re-executing. */
 export function supportsNodeSqlite(version: string): boolean {
   const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
-  return major > 22 || (major === 22 && minor >= 13);
+  return major > 24 || (major === 24 && minor >= 10);
 }
