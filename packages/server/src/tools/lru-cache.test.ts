@@ -42,4 +42,13 @@ describe('LruCache', () => {
     assert.equal(cache.get('a'), 'a');
     assert.equal(cache.get('c'), 'c');
   });
+
+  it('offering a stored key again evicts nothing', () => {
+    const cache = new LruCache<string>(2);
+    for (const k of ['a', 'b', 'a', 'b']) cache.offer(k, k);
+    cache.offer('a', 'a2');
+    assert.equal(cache.size, 2);
+    assert.equal(cache.get('a'), 'a');
+    assert.equal(cache.get('b'), 'b');
+  });
 });

@@ -53,6 +53,7 @@ export class LruCache<V> {
       this.#sightings[slot] = tag;
       return;
     }
+    if (this.#entries.has(key)) return;
     if (this.#entries.size >= this.#capacity) this.#evictOne();
     this.#entries.set(key, { value, used: false });
   }

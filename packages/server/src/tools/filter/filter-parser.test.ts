@@ -107,7 +107,10 @@ describe('parseFilter: valid input', () => {
     assert.equal(parseFilter('cached = 1'), cached);
     for (let i = 0; i < FILTER_CACHE_SIZE + 5; i++) parseFilter(`x${i} = 1`);
     assert.equal(parseFilter('cached = 1'), cached);
-    assert.deepEqual(parseFilter('x3 = 1'), parseFilter('x3 = 1'));
+    // Seen once in the loop (a colliding key may have taken its sighting): at the latest the next parse admits it.
+    parseFilter('x3 = 1');
+    const admitted = parseFilter('x3 = 1');
+    assert.equal(parseFilter('x3 = 1'), admitted);
   });
 });
 

@@ -23,7 +23,7 @@ export const MAX_FILTER_COMPARISONS = 200;
 export const MAX_FILTER_GROUP_DEPTH = 32;
 /** Deepest nesting of function calls, `f(g(h()))` being 3 (spec §4.9). */
 export const MAX_FILTER_FUNCTION_DEPTH = 3;
-/** How many parsed filters the cache keeps (least recently used are dropped first). */
+/** How many parsed filters the cache keeps (see LruCache for which are dropped). */
 export const FILTER_CACHE_SIZE = 500;
 
 const cache = new LruCache<FilterNode>(FILTER_CACHE_SIZE);
