@@ -188,6 +188,17 @@ forEachDialect((dialect) =>
         assert.ok(!res.text.includes('token'));
         assert.ok(reported.includes(`The stored TOTP secret of record ${id} is encrypted, but BASALT_ENCRYPTION_KEY is not set.`), reported.join('\n'));
       });
+
+      it('the status of an enrolment sealed with a key the server does not have still answers, without opening it', async () => {
+        const email = 'status-no-key@example.com';
+        const id = await newUser(t, email);
+        const pb = t.client();
+        await pb.collection('users').authWithPassword(email, PASSWORD);
+        await insertEnrolment(t, id, new SecretBox(Buffer.from(KEY, 'hex')).seal(new OTPAuth.Secret({ size: 20 }).base32));
+        const status = await request(t, 'GET', '/api/collections/users/totp', { token: pb.authStore.token });
+        assert.equal(status.status, 200, status.text);
+        assert.deepEqual(status.json, { enabled: true, recoveryCodesLeft: 0 });
+      });
     });
   }),
 );

@@ -47,6 +47,12 @@ export async function findTotp(db: Executor, dialect: SqlDialect, secrets: Store
   return row && { ...row, secret: secrets.open(row.storedSecret, `TOTP secret of record ${recordId}`) };
 }
 
+/** The record's enrolment without its secret, which is not opened: reading it needs no key. */
+export async function findTotpState(db: Executor, dialect: SqlDialect, collectionId: string, recordId: string): Promise<Omit<TotpEnrolment, 'secret'> | undefined> {
+  const row = await findRow(db, dialect, collectionId, recordId);
+  return row && { confirmed: row.confirmed, recoveryCodes: row.recoveryCodes, lastStep: row.lastStep };
+}
+
 /** True when the record has a confirmed authenticator app (the secret is not opened). */
 export async function hasConfirmedTotp(db: Executor, dialect: SqlDialect, collectionId: string, recordId: string): Promise<boolean> {
   return (await findRow(db, dialect, collectionId, recordId))?.confirmed === true;

@@ -9,7 +9,7 @@ import { findRecoveryCode, newRecoveryCode, RECOVERY_CODE_COUNT, sha256Hex } fro
 import { newTotpSecret, totpUri, verifyTotp } from '../../auth/totp.ts';
 import { clearCodeAttempts, countCodeAttempt } from '../auth/attempt-limits.ts';
 import { findMfaSessionOrThrow } from '../auth/mfa.ts';
-import { consumeTotp, deleteTotp, findTotp, hasConfirmedTotp, saveTotp, type StoredTotpEnrolment } from '../auth/totp-store.ts';
+import { consumeTotp, deleteTotp, findTotp, findTotpState, hasConfirmedTotp, saveTotp, type StoredTotpEnrolment } from '../auth/totp-store.ts';
 import type { AuthCollectionModel } from '../collections/collection.ts';
 import { BadRequestError, ForbiddenError, UnauthorizedError, ValidationError, fieldError } from '../errors.ts';
 import { findRecordById } from '../records/record-finder.ts';
@@ -56,7 +56,8 @@ async function checkCode(ctx: OperationContext, collection: AuthCollectionModel,
 /** `GET …/totp`: whether the signed-in record has an authenticator app, and recovery codes left. */
 export async function recordTotpStatus(ctx: OperationContext, collectionIdOrName: string): Promise<{ enabled: boolean; recoveryCodesLeft: number }> {
   const { collection, record } = ownRecordOrThrow(ctx, collectionIdOrName);
-  const e = await findTotp(reader(ctx), ctx.app.db.dialect, ctx.app.secrets, collection.id, String(record.id));
+  // The secret is not opened: the status needs no key, and shows even while the key is missing or wrong.
+  const e = await findTotpState(reader(ctx), ctx.app.db.dialect, collection.id, String(record.id));
   return { enabled: e?.confirmed === true, recoveryCodesLeft: e?.confirmed ? e.recoveryCodes.length : 0 };
 }
 
