@@ -2,15 +2,18 @@
  * What a raw write through the SQL console (`POST /api/sql`) does to the App around it: settings
  * written in `_params` take effect at once (or the write rolls back when they would be unreadable
  * or invalid), a failed statement's text stays out of the request log, and a write whose
- * PostgreSQL connection is dropped answers 503. A backup restore reloads the same way.
+ * PostgreSQL connection is dropped answers 503. A backup restore reloads the same way, asking only
+ * that its settings can be read; a change Basalt commits meanwhile is not undone by the reload.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type PocketBase from 'pocketbase';
 import { App } from '../../src/core/app.ts';
 import { superuserUpsert } from '../../src/core/operations/superuser-upsert.ts';
+import { rawWriteReload } from '../../src/core/raw-write-reload.ts';
 import { LocalFileStore } from '../../src/files/local/local-file-store.ts';
 import { SqliteDatabase } from '../../src/storage/sqlite/sqlite-database.ts';
 import { forEachDialect, openTestDatabase, sdkError, serveForTests, startTestServer, SUPERUSER_EMAIL, SUPERUSER_PASSWORD, type TestServer } from '../helpers/test-server.ts';
@@ -132,33 +135,99 @@ forEachDialect((dialect) =>
     });
 
     describe('backup restore', () => {
-      it('refuses a backup whose settings are invalid, with a 400, and keeps the current ones', async () => {
+      /**
+       * Runs `test` against a server on this engine with backups, beside a SQLite instance that
+       * writes its backups to the same store (a backup can then hold what PostgreSQL would refuse).
+       */
+      async function withBackups(test: (server: { app: App; admin: PocketBase; url: string }, source: App) => Promise<void>): Promise<void> {
         const dir = mkdtempSync(join(tmpdir(), 'basalt-raw-writes-'));
+        const backups = { store: new LocalFileStore(join(dir, 'backups')), tempDir: join(dir, '.tmp'), openSqliteFile: (p: string) => new SqliteDatabase(p) };
         const storage = await openTestDatabase(dialect);
-        const app = await App.open(storage.db, {
-          files: new LocalFileStore(join(dir, 'storage')),
-          backups: { store: new LocalFileStore(join(dir, 'backups')), tempDir: join(dir, '.tmp'), openSqliteFile: (p) => new SqliteDatabase(p) },
-        });
+        const sourceStorage = await openTestDatabase('sqlite');
+        const app = await App.open(storage.db, { files: new LocalFileStore(join(dir, 'storage')), backups });
+        const source = await App.open(sourceStorage.db, { files: new LocalFileStore(join(dir, 'source-storage')), backups });
         await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
-        const { server, admin } = await serveForTests(app);
+        await superuserUpsert(source, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
+        const { server, admin, url } = await serveForTests(app);
         try {
-          await admin.settings.update({ meta: { appName: 'Current' } });
-          // Settings saved around validation (an older version, a hand edit) end up in the backup.
-          const stored = async (name: string) => app.db.run(`UPDATE _params SET value = ? WHERE id = 'settings'`, [JSON.stringify({ ...app.settings.current, meta: { ...app.settings.current.meta, appName: name } })]);
-          await stored('');
-          await admin.backups.create('invalid_settings.zip');
-          await stored('Current');
-          const err = await sdkError(admin.backups.restore('invalid_settings.zip'));
-          assert.equal(err.status, 400);
-          assert.equal(err.message, 'The backup cannot be restored: the settings (_params) would be invalid: meta.appName: Cannot be blank.');
-          assert.equal((await admin.settings.getAll()).meta.appName, 'Current');
-          assert.deepEqual((await admin.sql.run(`SELECT id FROM _params WHERE id = 'settings'`)).rows, [['settings']]);
+          await test({ app, admin, url }, source);
         } finally {
           await server.close();
           await app.close();
+          await source.close();
           await storage.dispose();
+          await sourceStorage.dispose();
           rmSync(dir, { recursive: true, force: true });
         }
+      }
+
+      /** Stores `value` as the source's settings document, around validation, and backs it up as `name`. */
+      async function backupWithSettings(source: App, value: string, name: string): Promise<void> {
+        await source.settings.update({ meta: { appName: 'Source' } });
+        await source.db.run(`UPDATE _params SET value = ? WHERE id = 'settings'`, [value]);
+        await source.backups.create(name);
+      }
+
+      it('restores a backup whose settings fail a rule of today (an older version stored them)', async () => {
+        await withBackups(async ({ admin }, source) => {
+          await admin.settings.update({ meta: { appName: 'Current' } });
+          await backupWithSettings(source, JSON.stringify({ ...source.settings.current, meta: { ...source.settings.current.meta, appName: '' } }), 'older_rules.zip');
+          await admin.backups.restore('older_rules.zip');
+          // The restored superuser is the source's (same credentials, another id).
+          await admin.collection('_superusers').authWithPassword(SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
+          assert.equal((await admin.settings.getAll()).meta.appName, '');
+          // A change must mend what today's rules refuse.
+          assert.equal((await sdkError(admin.settings.update({ meta: { senderName: 'Desk' } }))).data.meta.appName.code, 'validation_required');
+          assert.equal((await admin.settings.update({ meta: { appName: 'Mended' } })).meta.appName, 'Mended');
+        });
+      });
+
+      it('refuses a backup whose settings are not JSON with a 400; the request log keeps none of their text', async () => {
+        await withBackups(async ({ app, admin }, source) => {
+          await admin.settings.update({ meta: { appName: 'Current' } });
+          // JSON.parse quotes the text around where it failed.
+          const marker = 'LEAKED-SECRET-7f3a';
+          await backupWithSettings(source, `{"smtp":{"password": ${marker}}}`, 'not_json.zip');
+          const err = await sdkError(admin.backups.restore('not_json.zip'));
+          assert.equal(err.status, 400);
+          assert.ok(err.message.startsWith('The backup cannot be restored: '), err.message);
+          assert.equal((await admin.settings.getAll()).meta.appName, 'Current');
+          await app.logs.flush();
+          let entry: Record<string, unknown> | undefined;
+          for (let attempt = 0; !entry && attempt < 200; attempt++) {
+            [entry] = (await admin.logs.getList(1, 1, { filter: 'data.url ~ "/restore" && data.status = 400', sort: '-created' })).items;
+            if (!entry) await new Promise((r) => setTimeout(r, 10));
+          }
+          assert.ok(entry, 'the failed restore was logged');
+          assert.ok(!JSON.stringify(entry).includes(marker), JSON.stringify(entry));
+        });
+      });
+    });
+
+    describe("a change of Basalt's own that commits while a raw write runs", () => {
+      /** Waits until `done` holds (what a raw write's commit reloads comes a moment later). */
+      async function until(done: () => boolean): Promise<boolean> {
+        for (let attempt = 0; !done() && attempt < 200; attempt++) await new Promise((r) => setTimeout(r, 10));
+        return done();
+      }
+
+      // The write read the settings back before the change committed, and commits after it.
+      it('PATCH /api/settings: its settings stay in effect, not the older ones the write read back', async () => {
+        const reload = rawWriteReload(t.app);
+        await reload.beforeCommit(t.app.db);
+        await t.admin.settings.update({ meta: { appName: 'Patched meanwhile' } });
+        reload.onCommit();
+        assert.ok(await until(() => t.app.settings.current.meta.appName === 'Patched meanwhile'), t.app.settings.current.meta.appName);
+        assert.equal((await t.admin.settings.getAll()).meta.appName, 'Patched meanwhile');
+      });
+
+      it('a new collection: it stays in the cache, not the older list the write read back', async () => {
+        const reload = rawWriteReload(t.app);
+        await reload.beforeCommit(t.app.db);
+        await t.admin.collections.create({ name: 'created_meanwhile', type: 'base', fields: [{ name: 'title', type: 'text' }] });
+        reload.onCommit();
+        assert.ok(await until(() => t.app.collections.find('created_meanwhile') !== undefined));
+        assert.deepEqual((await t.admin.collection('created_meanwhile').getList()).items, []);
       });
     });
 
@@ -181,6 +250,39 @@ forEachDialect((dialect) =>
         assert.equal(err.message, 'The database is unreachable. Try again shortly.');
         assert.deepEqual((await t.admin.collection('notes').getFullList()).map((r) => r.title), ['alpha']);
         assert.equal((await t.admin.sql.run(`UPDATE notes SET title = title`)).affectedRows, 1);
+      });
+
+      it('answers 503 when the connection is terminated while the write reads the settings back', async () => {
+        // Another transaction locks _params, so the read-back waits there until its connection ends.
+        let locked!: () => void;
+        let release!: () => void;
+        const isLocked = new Promise<void>((r) => (locked = r));
+        const released = new Promise<void>((r) => (release = r));
+        const holder = t.app.db.transaction(async (tx) => {
+          await tx.run('LOCK TABLE _params IN ACCESS EXCLUSIVE MODE');
+          locked();
+          await released;
+        });
+        try {
+          await isLocked;
+          const write = sdkError(t.admin.sql.run(`UPDATE notes SET title = 'changed'`));
+          let terminated = false;
+          for (let attempt = 0; !terminated && attempt < 200; attempt++) {
+            const res = await t.admin.sql.run(
+              `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%_params%' AND pid <> pg_backend_pid() AND query NOT LIKE '%pg_stat_activity%'`,
+            );
+            terminated = res.rows.length > 0;
+            if (!terminated) await new Promise((r) => setTimeout(r, 20));
+          }
+          assert.ok(terminated, 'the read-back was found waiting');
+          const err = await write;
+          assert.equal(err.status, 503, err.message);
+          assert.equal(err.message, 'The database is unreachable. Try again shortly.');
+        } finally {
+          release();
+          await holder;
+        }
+        assert.deepEqual((await t.admin.collection('notes').getFullList()).map((r) => r.title), ['alpha']);
       });
     });
   }),

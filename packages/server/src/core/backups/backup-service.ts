@@ -19,7 +19,8 @@ import type { FileStore, S3FileStoreFactory, S3StoreConfig } from '../../files/t
 import type { Database } from '../../storage/types.ts';
 import type { App } from '../app.ts';
 import { copyDatabase, DatabaseCopyError } from '../database-copy.ts';
-import { BadRequestError, NotFoundError, ValidationError, fieldError } from '../errors.ts';
+import { BadRequestError, BasaltError, NotFoundError, ValidationError, fieldError } from '../errors.ts';
+import { REDACTED, withLoggedMessage } from '../logs/log-redaction.ts';
 import { rawWriteReload, RawWriteReloadError } from '../raw-write-reload.ts';
 import { BackupArchiveError, extractBackupArchive, isBackedUpFileKey, readStagedFile, writeBackupArchive, type BackupProgress, type ProgressListener, type StagedArchive } from './backup-archive.ts';
 
@@ -322,10 +323,21 @@ export class BackupService {
       await copyDatabase(source, app.db, {
         replace: true,
         onProgress: (p) => onProgress({ phase: 'restore-database', done: p.copied, total: p.total, item: p.table }),
-        ...rawWriteReload(app),
+        ...rawWriteReload(app, { validate: false }),
       });
     } catch (err) {
-      if (err instanceof DatabaseCopyError || err instanceof RawWriteReloadError) throw new BadRequestError(`The backup cannot be restored: ${err.message}.`, { cause: err });
+      if (err instanceof DatabaseCopyError) throw new BadRequestError(`The backup cannot be restored: ${err.message}.`, { cause: err });
+      // Why the archive's data is unusable can quote that data (JSON.parse and PostgreSQL quote the
+      // text around a failure, a settings secret say): the superuser restoring sees it, the log does not.
+      if (err instanceof RawWriteReloadError) {
+        throw withLoggedMessage(new BadRequestError(`The backup cannot be restored: ${err.message}.`, { cause: err }), `The backup cannot be restored: ${err.reason}.`);
+      }
+      // An engine's refusal of a value (text that is not JSON for a PostgreSQL json column); a
+      // lost connection came as a ServiceUnavailableError.
+      if (!(err instanceof BasaltError) && typeof (err as { code?: unknown }).code === 'string') {
+        const refused = new BadRequestError(`The backup cannot be restored: the database refused its data: ${(err as Error).message}.`, { cause: err });
+        throw withLoggedMessage(refused, `The backup cannot be restored: the database refused its data: ${REDACTED}.`);
+      }
       throw err;
     } finally {
       await source.close();
