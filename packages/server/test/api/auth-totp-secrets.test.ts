@@ -7,19 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as OTPAuth from 'otpauth';
 import { SecretBox } from '../../src/auth/encryption.ts';
-import { App } from '../../src/core/app.ts';
 import { copyDatabase } from '../../src/core/database-copy.ts';
-import { superuserUpsert } from '../../src/core/operations/superuser-upsert.ts';
-import { LocalFileStore } from '../../src/files/local/local-file-store.ts';
 import { SqliteDatabase } from '../../src/storage/sqlite/sqlite-database.ts';
 import { request } from '../helpers/scenario.ts';
-import { SUPERUSER_EMAIL, SUPERUSER_PASSWORD, forEachDialect, openTestDatabase, serveForTests, type DialectName, type TestServer } from '../helpers/test-server.ts';
+import { forEachDialect, startTestServer, type DialectName, type TestServer } from '../helpers/test-server.ts';
 
 const KEY = randomBytes(32).toString('hex');
 const PASSWORD = 'password123';
@@ -27,29 +22,9 @@ const PASSWORD = 'password123';
 /** Messages of the unexpected errors the server reported. */
 const reported: string[] = [];
 
-async function startServer(dialect: DialectName, encryptionKey: string | undefined): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'basalt-totp-'));
-  const storage = await openTestDatabase(dialect);
+function startServer(dialect: DialectName, encryptionKey: string | undefined): Promise<TestServer> {
   const logger = { error: (details: Record<string, unknown>) => void reported.push(String((details.err as Error | undefined)?.message)) };
-  const app = await App.open(storage.db, { encryptionKey, logger, files: new LocalFileStore(join(dir, 'storage')) });
-  await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
-  const { server, url, client, admin } = await serveForTests(app);
-  return {
-    url,
-    app,
-    dialect,
-    dir,
-    admin,
-    client,
-    fetch: (path, init) => fetch(url + path, init),
-    async close() {
-      await server.close();
-      await app.idle();
-      await app.logs.close();
-      await storage.dispose();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startTestServer({ dialect, app: { encryptionKey, logger } });
 }
 
 const authenticator = (secret: string) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import PocketBase from 'pocketbase';
-import { App } from '../../src/core/app.ts';
+import { App, type AppOptions } from '../../src/core/app.ts';
 import { superuserUpsert } from '../../src/core/operations/superuser-upsert.ts';
 import { LocalFileStore } from '../../src/files/local/local-file-store.ts';
 import { createS3FileStore } from '../../src/files/s3/s3-file-store.ts';
@@ -146,13 +146,15 @@ export interface TestServerOptions {
   now?: () => Date;
   /** False: no superuser exists (first-run state), and `admin` is a guest client. */
   superuser?: boolean;
+  /** More App options (encryption key, logger…). */
+  app?: Partial<AppOptions>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dialect = options.dialect ?? (TEST_DIALECTS.includes('sqlite') ? 'sqlite' : (TEST_DIALECTS[0] ?? 'sqlite'));
   const dir = mkdtempSync(join(tmpdir(), 'basalt-test-'));
   const storage = await openTestDatabase(dialect, { postgresUrl: options.postgresUrl });
-  const app = await App.open(storage.db, { smtpMailer: createSmtpMailer, files: new LocalFileStore(join(dir, 'storage')), s3FileStore: createS3FileStore, now: options.now });
+  const app = await App.open(storage.db, { smtpMailer: createSmtpMailer, files: new LocalFileStore(join(dir, 'storage')), s3FileStore: createS3FileStore, now: options.now, ...options.app });
   const signIn = options.superuser !== false;
   if (signIn) await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
   const { server, url, client, admin } = await serveForTests(app, { bodyLimit: options.bodyLimit }, { signIn });
