@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SqliteDatabase } from '../../storage/sqlite/sqlite-database.ts';
 import { defaultSettings } from '../settings/settings.ts';
-import { AppLogs, LOG_FLUSH_BATCH, MAX_PENDING_LOGS } from './app-logs.ts';
+import { AppLogs, LOG_FLUSH_BATCH, LOG_FLUSH_INTERVAL_MS, MAX_PENDING_LOGS } from './app-logs.ts';
 import { SqlLogStore, type NewLogRow } from './log-store.ts';
 
 /** A real store whose writes wait until `open()` is called, to fill the buffer meanwhile. */
@@ -59,6 +59,38 @@ describe('AppLogs buffer', () => {
     await logs.close();
     const rows = await db.all<{ message: string; level: number }>('SELECT message, level FROM _logs ORDER BY message');
     assert.deepEqual(rows.map((r) => [r.message, r.level]), [['GET /error', 8], ['GET /kept', 0]]);
+    await db.close();
+  });
+
+  it('entries that arrive during a write wait for a full batch (or the timer), not one small write after another', async () => {
+    const db = new SqliteDatabase(':memory:');
+    const sizes: number[] = [];
+    // A store whose writes take a few turns of the event loop, like a database round trip.
+    class SlowStore extends SqlLogStore {
+      override async insert(rows: readonly NewLogRow[]): Promise<void> {
+        sizes.push(rows.length);
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+        return super.insert(rows);
+      }
+    }
+    const settings = defaultSettings().logs;
+    const logs = new AppLogs(new SlowStore(db), { settings: () => settings, warn: () => {} });
+    await logs.start();
+    const total = 5 * LOG_FLUSH_BATCH;
+    const started = performance.now();
+    // A steady stream: a few entries per turn of the event loop, as requests finish under load.
+    for (let i = 0; i < total; i++) {
+      logs.add(0, `GET /n/${i}`, { i });
+      if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const elapsed = performance.now() - started;
+    await logs.close();
+    const writes = sizes.length;
+    // One write per full batch, one per timer tick that passed, and the final flush.
+    const allowed = total / LOG_FLUSH_BATCH + Math.ceil(elapsed / LOG_FLUSH_INTERVAL_MS) + 1;
+    assert.ok(writes <= allowed, `${writes} writes (sizes ${sizes.join(',')}) for ${total} entries in ${elapsed.toFixed(0)} ms; at most ${allowed} expected`);
+    const [{ n }] = await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM _logs');
+    assert.equal(n, total);
     await db.close();
   });
 });
