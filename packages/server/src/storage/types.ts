@@ -24,7 +24,7 @@ export interface Executor {
    * when a later statement failed first (that failure is then a consequence of this one).
    * Because the outcome is decided by the database, a deferred statement must carry the whole
    * check: a condition judged in JavaScript on its result would come too late (see
-   * SqlDialect.assertion).
+   * SqlDialect.definitionCheck).
    */
   defer?(sql: string, params?: readonly SqlValue[], explain?: (error: unknown) => unknown): void;
   /**
@@ -162,14 +162,16 @@ export interface SqlDialect {
    */
   nameLock(mode: 'shared' | 'exclusive'): string | undefined;
   /**
-   * A statement that fails unless `condition`, an SQL boolean expression (it may hold `?`
-   * parameters), is true; the failure aborts the transaction and `isFailedAssertion` recognises
-   * it. For checks the database must decide, such as one deferred ahead of COMMIT
-   * (Executor.defer). `undefined` where writers are serialised anyway (SQLite).
+   * One statement that takes the shared `nameLock` on its first parameter, then fails unless the
+   * stored definition of the collection whose id is the second parameter has the `updated` value
+   * of the third, reading what committed while the lock was awaited. The failure aborts the
+   * transaction and `isChangedDefinition` recognises it, so the check can be deferred ahead of
+   * COMMIT (Executor.defer). One statement rather than a lock and a check: each costs the
+   * database a round of protocol messages. `undefined` where writers are serialised (SQLite).
    */
-  assertion(condition: string): string | undefined;
-  /** True for the error of a failed `assertion` statement. */
-  isFailedAssertion(error: unknown): boolean;
+  definitionCheck(): string | undefined;
+  /** True for the error of a failed `definitionCheck` statement. */
+  isChangedDefinition(error: unknown): boolean;
   /**
    * Goes between `CREATE` and `TABLE` for a table whose rows may be lost in a crash (the request
    * log): PostgreSQL's `UNLOGGED ` (no write-ahead log: far cheaper inserts; emptied after a

@@ -64,6 +64,8 @@ describe('[postgres] pipelined transactions', { skip }, () => {
   before(async () => {
     db = await PostgresDatabase.open({ url: POSTGRES_TEST_URL, schema: `basalt_test_${randomBytes(6).toString('hex')}`, maxConnections: 2 });
     await db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0)');
+    // What definitionCheck reads: the `updated` of a collection definition.
+    await db.exec(`CREATE TABLE "_collections" ("id" TEXT PRIMARY KEY, "updated" TEXT NOT NULL); INSERT INTO "_collections" VALUES ('c1', 'v1')`);
   });
   after(async () => {
     await db.dropSchema();
@@ -89,7 +91,7 @@ describe('[postgres] pipelined transactions', { skip }, () => {
     await assert.rejects(
       db.transaction(async (tx) => {
         await tx.run('UPDATE t SET n = 1');
-        tx.defer!(db.dialect.assertion('1 = 2')!, [], (err) => (db.dialect.isFailedAssertion(err) ? new Error('check failed') : err));
+        tx.defer!(db.dialect.definitionCheck()!, ['k', 'c1', 'stale'], (err) => (db.dialect.isChangedDefinition(err) ? new Error('check failed') : err));
       }),
       /check failed/,
     );
@@ -111,12 +113,36 @@ describe('[postgres] pipelined transactions', { skip }, () => {
     assert.deepEqual(await db.all("SELECT id FROM t WHERE id LIKE 'held-%'"), []);
   });
 
-  it('an assertion that holds lets the transaction commit', async () => {
+  it('a definition check that holds lets the transaction commit', async () => {
     await db.transaction(async (tx) => {
-      tx.defer!(db.dialect.assertion('(SELECT count(*) FROM t) = ?')!, [1]);
+      tx.defer!(db.dialect.definitionCheck()!, ['k', 'c1', 'v1']);
       tx.defer!('UPDATE t SET n = 2');
     });
     assert.deepEqual(await db.all('SELECT n FROM t'), [{ n: 2 }]);
+  });
+
+  it('a definition check reads what committed while its lock was awaited', async () => {
+    const changing = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
+    // A schema change: the exclusive lock, then the new definition, committed after the write queued.
+    const change = db.transaction(async (tx) => {
+      await tx.get(db.dialect.nameLock('exclusive')!, ['k2']);
+      await tx.run(`UPDATE "_collections" SET "updated" = 'v2' WHERE "id" = 'c1'`);
+      changing.resolve();
+      await release.promise;
+    });
+    await changing.promise;
+    const write = db.transaction(async (tx) => {
+      tx.defer!(db.dialect.definitionCheck()!, ['k2', 'c1', 'v1'], (err) => (db.dialect.isChangedDefinition(err) ? new Error('definition changed') : err));
+      tx.defer!('UPDATE t SET n = 3');
+    });
+    // The write waits for the lock; the change commits meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    release.resolve();
+    await change;
+    await assert.rejects(write, /definition changed/);
+    assert.deepEqual(await db.all('SELECT n FROM t'), [{ n: 2 }]);
+    await db.run(`UPDATE "_collections" SET "updated" = 'v1' WHERE "id" = 'c1'`);
   });
 
   it('a failure reported by settle() is the caller’s: the transaction fails with the caller’s error', async () => {

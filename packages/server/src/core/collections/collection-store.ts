@@ -176,12 +176,9 @@ export class CollectionStore implements CollectionLookup {
     const d = this.#db.dialect;
     if (d.serializesWriters) return cached;
     const q = d.quote.bind(d);
-    const lockKey = lockName(cached.id);
-    const check = d.assertion(`(SELECT ${q('updated')} FROM ${q('_collections')} WHERE ${q('id')} = ?) = ?`);
+    const check = d.definitionCheck();
     if (tx.defer && options.optimistic && check) {
-      // Each its own statement: the check must read what committed while the lock was awaited.
-      tx.defer(d.nameLock('shared')!, [lockKey]);
-      tx.defer(check, [cached.id, cached.updated], (err) => (d.isFailedAssertion(err) ? new CollectionChangedError() : err));
+      tx.defer(check, [lockName(cached.id), cached.id, cached.updated], (err) => (d.isChangedDefinition(err) ? new CollectionChangedError() : err));
       return cached;
     }
     await this.#lockDefinition(tx, cached.id, 'shared');

@@ -16,7 +16,7 @@
  * @module
  */
 import type { ColumnKind, Executor, SqlDialect } from '../types.ts';
-import { ASSERTION_FAILED } from './postgres-functions.ts';
+import { DEFINITION_CHANGED } from './postgres-functions.ts';
 
 const IDENTIFIER = /^[\p{L}\p{N}_]{1,255}$/u;
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -151,12 +151,12 @@ export class PostgresDialect implements SqlDialect {
     return `SELECT 1 AS locked FROM pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(hashtextextended(current_schema() || '/' || ?, 0))`;
   }
 
-  assertion(condition: string): string {
-    return `SELECT basalt_assert(${condition}) AS ok`;
+  definitionCheck(): string {
+    return 'SELECT basalt_definition_current(?, ?, ?) AS ok';
   }
 
-  isFailedAssertion(error: unknown): boolean {
-    return (error as { code?: string })?.code === ASSERTION_FAILED;
+  isChangedDefinition(error: unknown): boolean {
+    return (error as { code?: string })?.code === DEFINITION_CHANGED;
   }
 
   orderItem(expr: string, descending: boolean): string {

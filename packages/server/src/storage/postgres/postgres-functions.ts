@@ -11,8 +11,9 @@
  *   unquoted, `true`/`false` as `1`/`0`, numbers in shortest form, `null` as NULL).
  * - `basalt_json_each(t)`: SQLite's `json_each` over an array, a non-array counting as a
  *   one-element array (see SqlDialect.jsonEach).
- * - `basalt_assert(ok)`: raises SQLSTATE {@link ASSERTION_FAILED} unless `ok` is true (see
- *   SqlDialect.assertion): a check whose failure aborts the transaction in the database.
+ * - `basalt_definition_current(lock_key, collection_id, updated)`: takes the shared name lock
+ *   (as SqlDialect.nameLock does), then raises SQLSTATE {@link DEFINITION_CHANGED} unless the
+ *   stored definition of the collection still has that `updated` (see SqlDialect.definitionCheck).
  * - `basalt_json_array_length(t)`, `basalt_num(x)` (a lenient cast to double precision),
  *   `basalt_strftime(format, time, modifiers)` (SQLite `strftime`, UTC).
  *
@@ -22,10 +23,10 @@
  */
 
 /** Bumped whenever the SQL below changes, so an existing schema gets the new definitions. */
-export const FUNCTIONS_VERSION = 2;
+export const FUNCTIONS_VERSION = 3;
 
-/** SQLSTATE of a failed `basalt_assert` (class `BA` is not used by PostgreSQL). */
-export const ASSERTION_FAILED = 'BA001';
+/** SQLSTATE of a failed `basalt_definition_current` (class `BA` is not used by PostgreSQL). */
+export const DEFINITION_CHANGED = 'BA001';
 
 export const FUNCTIONS_SQL = String.raw`
 CREATE OR REPLACE FUNCTION basalt_text(x text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT x';
@@ -52,9 +53,15 @@ EXCEPTION WHEN others THEN
 END
 $f$;
 
-CREATE OR REPLACE FUNCTION basalt_assert(ok boolean) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $f$
+-- The lock name is hashed as in PostgresDialect.nameLock. The check is a query of its own, after
+-- the lock: in a VOLATILE function each query takes a fresh snapshot, so it reads a schema change
+-- that committed while the lock was awaited (one SELECT holding both would not).
+CREATE OR REPLACE FUNCTION basalt_definition_current(lock_key text, collection_id text, expected text) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $f$
 BEGIN
-  IF ok IS NOT TRUE THEN RAISE EXCEPTION 'basalt: assertion failed' USING ERRCODE = '${ASSERTION_FAILED}'; END IF;
+  PERFORM pg_advisory_xact_lock_shared(hashtextextended(current_schema() || '/' || lock_key, 0));
+  IF (SELECT "updated" FROM "_collections" WHERE "id" = collection_id) IS DISTINCT FROM expected THEN
+    RAISE EXCEPTION 'basalt: the collection definition changed' USING ERRCODE = '${DEFINITION_CHANGED}';
+  END IF;
   RETURN true;
 END
 $f$;

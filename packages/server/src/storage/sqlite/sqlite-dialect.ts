@@ -58,11 +58,11 @@ export class SqliteDialect implements SqlDialect {
     return undefined;
   }
 
-  assertion(): undefined {
+  definitionCheck(): undefined {
     return undefined;
   }
 
-  isFailedAssertion(): boolean {
+  isChangedDefinition(): boolean {
     return false;
   }
 
