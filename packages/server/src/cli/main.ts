@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { App } from '../core/app.ts';
 import { BasaltError, ValidationError } from '../core/errors.ts';
 import { hasSuperuser, newSetupToken } from '../core/operations/superuser-setup.ts';
@@ -161,6 +162,12 @@ function describeError(err: unknown): string {
 }
 
 async function serve(values: Record<string, string | boolean | undefined>, dir: string): Promise<number> {
+  // V8 starts allocating an object literal's objects straight in the old generation once most of
+  // them outlive a young collection, which a burst of large batch requests makes happen. A server
+  // then allocates every later row and response at those sites there, where only a full
+  // collection frees them: list requests spent about three times as long in GC, and 12% more CPU
+  // in all. The flag is read at each collection, so setting it now is enough.
+  setFlagsFromString('--no-allocation-site-pretenuring');
   const { host, port } = parseAddress(String(values.http ?? '127.0.0.1:8090'));
   const origins = String(values.origins ?? '*').split(',').map((s) => s.trim()).filter(Boolean);
   const choice = storageChoice(values, dir);
