@@ -4,11 +4,9 @@
  * job that does its work (a new automatic backup).
  */
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type PocketBase from 'pocketbase';
-import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, createFirstSuperuser, describeEachEngine, openSignedInPage, screenshot, startServer, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import { describeEachEngine, screenshot, signedInSession, type Engine } from './e2e-helpers.ts';
 
 const EMAIL = 'crons-admin@example.com';
 const PASSWORD = 'crons admin password';
@@ -16,29 +14,13 @@ const PASSWORD = 'crons admin password';
 await describeEachEngine('crons', cronsSession);
 
 function cronsSession(engine: Engine) {
-  let server: RunningServer;
-  let browser: Browser;
-  let page: Page;
-  let problems: ProblemLog;
-  let pb: PocketBase;
-
-  before(async () => {
-    await buildDashboard();
-    server = await startServer(engine);
-    pb = await createFirstSuperuser(server, EMAIL, PASSWORD);
-    ({ browser, page, problems } = await openSignedInPage(server, EMAIL, PASSWORD));
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const s = signedInSession(engine, EMAIL, PASSWORD);
 
   it('lists the jobs and runs one with "Run now"', async () => {
-    await pb.settings.update({ backups: { cron: '0 3 * * *' } });
-    await page.getByRole('link', { name: 'Crons' }).click();
-    await page.getByRole('heading', { name: 'Crons', exact: true }).waitFor();
-    const table = page.getByRole('table', { name: 'Scheduled jobs' });
+    await s.pb.settings.update({ backups: { cron: '0 3 * * *' } });
+    await s.page.getByRole('link', { name: 'Crons' }).click();
+    await s.page.getByRole('heading', { name: 'Crons', exact: true }).waitFor();
+    const table = s.page.getByRole('table', { name: 'Scheduled jobs' });
     await table.getByText('__pbAutoBackup__').waitFor();
     const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)));
     assert.deepEqual(rows, [
@@ -49,17 +31,17 @@ function cronsSession(engine: Engine) {
       ['__pbOTPCleanup__', '0 * * * *'],
     ]);
 
-    const answered = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/crons/__pbAutoBackup__'));
-    await page.getByRole('button', { name: 'Run __pbAutoBackup__' }).click();
+    const answered = s.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/crons/__pbAutoBackup__'));
+    await s.page.getByRole('button', { name: 'Run __pbAutoBackup__' }).click();
     assert.equal((await answered).status(), 204);
-    await page.getByText('Started __pbAutoBackup__.').waitFor();
+    await s.page.getByText('Started __pbAutoBackup__.').waitFor();
     let keys: string[] = [];
     for (let i = 0; i < 200 && !keys.some((k) => k.startsWith('@auto_pb_backup_')); i++) {
-      keys = (await pb.backups.getFullList()).map((b) => b.key);
+      keys = (await s.pb.backups.getFullList()).map((b) => b.key);
       if (!keys.some((k) => k.startsWith('@auto_pb_backup_'))) await sleep(50);
     }
     assert.ok(keys.some((k) => k.startsWith('@auto_pb_backup_')), `an automatic backup was made: ${keys.join(', ')}`);
-    await screenshot(page, `crons-${engine}`);
-    assert.deepEqual(problems.take(), []);
+    await screenshot(s.page, `crons-${engine}`);
+    assert.deepEqual(s.problems.take(), []);
   });
 }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { describe } from 'node:test';
+import { after, before, describe } from 'node:test';
 import PocketBase from 'pocketbase';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -244,4 +244,34 @@ export async function createFirstSuperuser(server: RunningServer, email: string,
 export function fitsScreen(): boolean {
   const main = document.querySelector('main.content')!;
   return document.documentElement.scrollWidth <= window.innerWidth && main.scrollWidth <= main.clientWidth;
+}
+
+/** What a signed-in dashboard suite works with, filled in by the hook signedInSession registers. */
+export interface SignedInSession {
+  server: RunningServer;
+  /** An SDK client signed in as the suite's superuser. */
+  pb: PocketBase;
+  browser: Browser;
+  page: Page;
+  problems: ProblemLog;
+}
+
+/**
+ * Registers the before/after hooks of one dashboard suite on `engine`: a fresh dashboard build and
+ * server, its first superuser, `prepare` (seed data through the SDK), then a page signed in.
+ */
+export function signedInSession(engine: Engine, email: string, password: string, prepare?: (pb: PocketBase) => Promise<void>): SignedInSession {
+  const session = {} as SignedInSession;
+  before(async () => {
+    await buildDashboard();
+    session.server = await startServer(engine);
+    session.pb = await createFirstSuperuser(session.server, email, password);
+    await prepare?.(session.pb);
+    Object.assign(session, await openSignedInPage(session.server, email, password));
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.stop();
+  });
+  return session;
 }
