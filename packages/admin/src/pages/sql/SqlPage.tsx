@@ -65,7 +65,7 @@ export default function SqlPage() {
         <h1>SQL</h1>
       </div>
       <p className="muted">
-        Runs one statement on the database. Statements that start with INSERT, UPDATE, DELETE, CREATE, DROP, ALTER or REPLACE run as writes; anything else
+        Runs one statement on the database. Statements that start with a write keyword (INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, TRUNCATE…) run as writes; anything else
         runs read-only and returns up to {MAX_ROWS} rows. Raw writes skip validation, rules, hooks and realtime events.
       </p>
       <Field label="Query" hint="Ctrl+Enter runs it." error={problem?.field}>
