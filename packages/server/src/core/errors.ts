@@ -29,6 +29,13 @@ export interface FieldErrors {
   [path: string]: FieldError | FieldErrors;
 }
 
+/** Field errors as one line of text: `meta.appName: Cannot be blank.; smtp.port: …` */
+export function describeFieldErrors(errors: FieldErrors, prefix = ''): string {
+  return Object.entries(errors)
+    .map(([k, v]) => ('code' in v && typeof v.code === 'string' ? `${prefix}${k}: ${String(v.message)}` : describeFieldErrors(v as FieldErrors, `${prefix}${k}.`)))
+    .join('; ');
+}
+
 /** Base class: never thrown directly. */
 export abstract class BasaltError extends Error {
   abstract readonly code: BasaltErrorCode;

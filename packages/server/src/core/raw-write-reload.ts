@@ -5,7 +5,7 @@
  */
 import type { Executor } from '../storage/types.ts';
 import type { App } from './app.ts';
-import { BasaltError, ServiceUnavailableError, type FieldErrors } from './errors.ts';
+import { BasaltError, describeFieldErrors, ServiceUnavailableError } from './errors.ts';
 import { REDACTED } from './logs/log-redaction.ts';
 import { validateSettings } from './settings/settings.ts';
 
@@ -75,7 +75,7 @@ export function rawWriteReload(app: App, { validate = true }: { validate?: boole
       // rule was added must not block every later raw write.
       if (validate && JSON.stringify(settings) !== JSON.stringify(seenSettings)) {
         const errors = validateSettings(settings);
-        if (Object.keys(errors).length) throw new RawWriteReloadError(`the settings (_params) would be invalid: ${describe(errors)}`);
+        if (Object.keys(errors).length) throw new RawWriteReloadError(`the settings (_params) would be invalid: ${describeFieldErrors(errors)}`);
       }
       apply = () => {
         if (app.collections.version === seenVersion) app.collections.apply(collections);
@@ -101,9 +101,3 @@ function refuse(reason: string): (err: unknown) => never {
   };
 }
 
-/** `meta.appName: Cannot be blank.; smtp.port: …` */
-function describe(errors: FieldErrors, prefix = ''): string {
-  return Object.entries(errors)
-    .map(([k, v]) => ('code' in v && typeof v.code === 'string' ? `${prefix}${k}: ${String(v.message)}` : describe(v as FieldErrors, `${prefix}${k}.`)))
-    .join('; ');
-}

@@ -14,7 +14,7 @@ import { validateCollection } from '../collections/collection-validator.ts';
 import { deriveViewFields } from '../collections/collection-view-fields.ts';
 import { viewsReading } from '../collections/collection-view-sources.ts';
 import { createCollectionTable, dropCollectionTable, updateCollectionTable } from '../collections/table-sync.ts';
-import { BadRequestError, NotFoundError, ValidationError, fieldError, type FieldErrors } from '../errors.ts';
+import { BadRequestError, NotFoundError, ValidationError, describeFieldErrors, fieldError, type FieldErrors } from '../errors.ts';
 import { checkRule, compileFilter, compileSort } from '../rules/rule-compiler.ts';
 import { deleteWithCascade } from './record-delete.ts';
 import { parsePaging, type ListParams, type ListResult } from './record-list.ts';
@@ -291,15 +291,10 @@ export async function collectionsImport(ctx: OperationContext, body: unknown): P
       try {
         await saveDefinition(ctx, tx, plan.model, plan.previous, pending, 'Failed to import collections.');
       } catch (err) {
-        if (err instanceof ValidationError) fail(`Collection ${plan.model.name || plan.model.id}: ${describe(err.fields)}`, err);
+        if (err instanceof ValidationError) fail(`Collection ${plan.model.name || plan.model.id}: ${describeFieldErrors(err.fields)}`, err);
         throw err;
       }
     }
   });
 }
 
-function describe(errors: FieldErrors, prefix = ''): string {
-  return Object.entries(errors)
-    .map(([k, v]) => ('code' in v && typeof v.code === 'string' ? `${prefix}${k}: ${String(v.message)}` : describe(v as FieldErrors, `${prefix}${k}.`)))
-    .join('; ');
-}
