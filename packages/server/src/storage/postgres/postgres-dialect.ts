@@ -16,7 +16,7 @@
  * @module
  */
 import type { ColumnKind, Executor, SqlDialect } from '../types.ts';
-import { DEFINITION_CHANGED } from './postgres-functions.ts';
+import { DEFINITION_CHANGED, nameLockKey } from './postgres-functions.ts';
 
 const IDENTIFIER = /^[\p{L}\p{N}_]{1,255}$/u;
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -148,7 +148,7 @@ export class PostgresDialect implements SqlDialect {
     // which under concurrent writers also creates a MultiXact per new locker. They are
     // database-wide, so the name is qualified by the schema: Basalt instances in other schemas
     // of the same database (same system collection ids) must not wait for each other.
-    return `SELECT 1 AS locked FROM pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(hashtextextended(current_schema() || '/' || ?, 0))`;
+    return `SELECT 1 AS locked FROM pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(${nameLockKey('?')})`;
   }
 
   definitionCheck(): string {

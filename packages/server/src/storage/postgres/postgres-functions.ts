@@ -28,6 +28,13 @@ export const FUNCTIONS_VERSION = 3;
 /** SQLSTATE of a failed `basalt_definition_current` (class `BA` is not used by PostgreSQL). */
 export const DEFINITION_CHANGED = 'BA001';
 
+/**
+ * The advisory-lock key of a name (SQL expression `name`). Advisory locks are database-wide, so
+ * the name is qualified by the schema. PostgresDialect.nameLock and basalt_definition_current
+ * must agree on it, or their shared and exclusive locks would stop excluding each other.
+ */
+export const nameLockKey = (name: string): string => `hashtextextended(current_schema() || '/' || ${name}, 0)`;
+
 export const FUNCTIONS_SQL = String.raw`
 CREATE OR REPLACE FUNCTION basalt_text(x text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT x';
 CREATE OR REPLACE FUNCTION basalt_text(x boolean) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$SELECT CASE WHEN x THEN '1' WHEN NOT x THEN '0' END$f$;
@@ -53,12 +60,12 @@ EXCEPTION WHEN others THEN
 END
 $f$;
 
--- The lock name is hashed as in PostgresDialect.nameLock. The check is a query of its own, after
+-- The check is a query of its own, after
 -- the lock: in a VOLATILE function each query takes a fresh snapshot, so it reads a schema change
 -- that committed while the lock was awaited (one SELECT holding both would not).
 CREATE OR REPLACE FUNCTION basalt_definition_current(lock_key text, collection_id text, expected text) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $f$
 BEGIN
-  PERFORM pg_advisory_xact_lock_shared(hashtextextended(current_schema() || '/' || lock_key, 0));
+  PERFORM pg_advisory_xact_lock_shared(${nameLockKey('lock_key')});
   IF (SELECT "updated" FROM "_collections" WHERE "id" = collection_id) IS DISTINCT FROM expected THEN
     RAISE EXCEPTION 'basalt: the collection definition changed' USING ERRCODE = '${DEFINITION_CHANGED}';
   END IF;
