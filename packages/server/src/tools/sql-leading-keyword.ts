@@ -46,3 +46,11 @@ export function isBlankSql(sql: string): boolean {
 
 /** Message of the error a raw statement fails with when its text holds several statements. */
 export const MULTIPLE_STATEMENTS_MESSAGE = 'The query holds more than one statement; the SQL console runs one statement at a time.';
+
+/**
+ * Throws unless `sql` is the one statement an engine compiled from it (`compiled`, the text it
+ * consumed, such as SQLite's `sourceSQL`) followed only by whitespace, comments or semicolons.
+ */
+export function assertOneStatement(sql: string, compiled: string): void {
+  if (!sql.startsWith(compiled) || !isBlankSql(sql.slice(compiled.length))) throw new Error(MULTIPLE_STATEMENTS_MESSAGE);
+}

@@ -11,7 +11,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
-import { isBlankSql, MULTIPLE_STATEMENTS_MESSAGE } from '../../tools/sql-leading-keyword.ts';
+import { assertOneStatement } from '../../tools/sql-leading-keyword.ts';
 import type { Database, Executor, RawReadOptions, RawReadResult, RawWriteOptions, Row, SqlValue, TransactionOptions } from '../types.ts';
 
 /** Which database's transaction the current async context runs in. */
@@ -232,8 +232,7 @@ export class SqliteDatabase implements Database {
         const raw = this.#writer.raw;
         const stmt = raw.prepare(dangerousSql);
         // SQLite compiles the first statement only; what follows it must be blank.
-        const source = stmt.sourceSQL;
-        if (!dangerousSql.startsWith(source) || !isBlankSql(dangerousSql.slice(source.length))) throw new Error(MULTIPLE_STATEMENTS_MESSAGE);
+        assertOneStatement(dangerousSql, stmt.sourceSQL);
         const totalChanges = async () => (await tx.get<{ n: number }>('SELECT total_changes() AS n'))!.n;
         const before = await totalChanges();
         const { changes } = stmt.run();

@@ -6,7 +6,7 @@
  * @module
  */
 import { constants, DatabaseSync, type StatementSync } from 'node:sqlite';
-import { isBlankSql, MULTIPLE_STATEMENTS_MESSAGE, sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
+import { assertOneStatement, sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
 import type { RawColumn, RawReadResult } from '../types.ts';
 
 export interface SqliteRawReadRequest {
@@ -102,8 +102,7 @@ export function sqliteRawRead(request: SqliteRawReadRequest): RawReadResult {
       throw err;
     }
     // SQLite compiles the first statement only; what follows it must be blank.
-    const source = stmt.sourceSQL;
-    if (!request.sql.startsWith(source) || !isBlankSql(request.sql.slice(source.length))) throw new Error(MULTIPLE_STATEMENTS_MESSAGE);
+    assertOneStatement(request.sql, stmt.sourceSQL);
     stmt.setReturnArrays(true);
     // Exact text for integers beyond 2^53.
     stmt.setReadBigInts(true);
