@@ -307,6 +307,16 @@ class TxExecutor implements Executor {
     this.#onDdl();
     await this.#client.query(sql);
   }
+  /**
+   * Runs `send` on the connection itself once everything before it has settled (writeRawSql).
+   * Like exec, later statements go unprepared: ones this connection prepared earlier may
+   * describe what the raw statement changed.
+   */
+  async raw<R>(send: (client: pg.PoolClient) => Promise<R>): Promise<R> {
+    await this.settle();
+    this.#named = false;
+    return send(this.#client);
+  }
   defer(sql: string, params?: readonly SqlValue[], explain?: (error: unknown) => unknown): void {
     const answer = this.#send(sql, params);
     answer.catch(() => {});
@@ -508,10 +518,10 @@ export class PostgresDatabase implements Database {
   }
 
   /**
-   * `raw`: `fn` also sends a raw statement on `client` (writeRawSql). Its connection is then
+   * `raw`: `fn` also sends a raw statement (writeRawSql, through TxExecutor.raw). Its connection is then
    * closed afterwards rather than pooled, and `raw.ddl` says the statement may have changed columns.
    */
-  async #transaction<T>(fn: (tx: TxExecutor, client: pg.PoolClient) => Promise<T>, options?: TransactionOptions, raw?: { ddl: boolean }): Promise<T> {
+  async #transaction<T>(fn: (tx: TxExecutor) => Promise<T>, options?: TransactionOptions, raw?: { ddl: boolean }): Promise<T> {
     const client = await this.#acquire();
     let broken: Error | undefined;
     let ddl = raw?.ddl ?? false;
@@ -522,7 +532,7 @@ export class PostgresDatabase implements Database {
       const tx = new TxExecutor(client, begin, () => (ddl = true));
       let commit: Promise<pg.QueryResult> | undefined;
       try {
-        const result = await fn(tx, client);
+        const result = await fn(tx);
         // COMMIT goes out right behind any deferred statement still in flight (usually in the
         // same write): when one failed, the database has aborted the transaction and answers
         // this COMMIT with ROLLBACK, so nothing is applied.
@@ -591,18 +601,17 @@ export class PostgresDatabase implements Database {
    */
   async writeRawSql(dangerousSql: string, options: RawWriteOptions): Promise<{ affectedRows: number }> {
     return this.#transaction(
-      async (tx, client) => {
-        // The statement goes out on the connection itself (as typed, rows as arrays), after BEGIN.
-        await tx.settle();
-        await limitStatementTime(client, options.timeoutMs);
-        let result: pg.QueryResult<unknown[]>;
-        try {
-          result = await client.query(rawStatement(dangerousSql));
-        } catch (err) {
-          throw rawStatementError(err);
-        }
-        // Unprepared statements: ones this connection prepared earlier may describe what it changed.
-        await options.beforeCommit?.(new RawStatementExecutor(client));
+      async (tx) => {
+        // The statement goes out as typed (rows as arrays), after BEGIN.
+        const result = await tx.raw(async (client) => {
+          await limitStatementTime(client, options.timeoutMs);
+          try {
+            return await client.query(rawStatement(dangerousSql));
+          } catch (err) {
+            throw rawStatementError(err);
+          }
+        });
+        await options.beforeCommit?.(tx);
         return { affectedRows: result.rowCount ?? 0 };
       },
       { onCommit: options.onCommit },
@@ -691,26 +700,6 @@ async function describeColumns(client: pg.PoolClient, fields: readonly pg.FieldD
     for (const a of attrs.rows) notNull.add(`${a.rel}:${a.num}`);
   }
   return fields.map((f) => ({ name: f.name, type: typeNames.get(f.dataTypeID) ?? '', nullable: !notNull.has(`${f.tableID}:${f.columnID}`) }));
-}
-
-/** Basalt's own statements on the connection of a raw write (reading back `_collections`). */
-class RawStatementExecutor implements Executor {
-  readonly #client: pg.PoolClient;
-  constructor(client: pg.PoolClient) {
-    this.#client = client;
-  }
-  async all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return decodeRows((await execute(this.#client, sql, params, false)).rows as T[]);
-  }
-  async get<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
-    return (await this.all<T>(sql, params))[0];
-  }
-  async run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
-    return { changes: (await execute(this.#client, sql, params, false)).rowCount ?? 0 };
-  }
-  async exec(sql: string): Promise<void> {
-    await this.#client.query(sql);
-  }
 }
 
 async function installFunctions(client: pg.PoolClient): Promise<void> {
