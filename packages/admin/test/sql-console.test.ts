@@ -40,6 +40,9 @@ function sqlSession(engine: Engine) {
     assert.equal(await table.count(), 0);
     assert.deepEqual((await s.pb.collection('notes').getFullList({ sort: 'title' })).map((r) => r.title), ['renamed', 'second']);
 
+    // The page keeps Run busy while it reloads the collections after a write, and a Ctrl+Enter
+    // meanwhile is ignored: wait for it to be free (this raced on PostgreSQL in CI).
+    await s.page.waitForFunction(() => !document.querySelector('button[aria-busy]'));
     await query.fill('SELECT * FROM no_such_table');
     await query.press('Control+Enter');
     const alert = s.page.getByRole('alert');
