@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type PocketBase from 'pocketbase';
 import { MAX_SQL_QUERY_LENGTH, MAX_SQL_ROWS } from '../../src/core/operations/sql-console.ts';
+import { MAX_RAW_READS } from '../../src/storage/sqlite/sqlite-database.ts';
 import { MULTIPLE_STATEMENTS_MESSAGE } from '../../src/tools/sql-leading-keyword.ts';
 import { forEachDialect, sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
@@ -345,6 +346,25 @@ forEachDialect((dialect) =>
         assert.match(err.message, /cancel/i);
         assert.ok(Date.now() - started < 2500, `answered after ${Date.now() - started} ms`);
       });
+
+      if (dialect === 'sqlite') {
+        it(`answers 503 while ${MAX_RAW_READS} reads still run, timed out or not`, async () => {
+          // A server of its own: a read the test above left running would count here too.
+          const own = await startTestServer({ dialect });
+          try {
+            const running = Array.from({ length: MAX_RAW_READS }, () => own.app.db.readRawSql(slow, { maxRows: 10, timeoutMs: 200 }).catch((err: Error) => err));
+            const err = await sdkError(own.admin.sql.run('SELECT 1'));
+            assert.equal(err.status, 503);
+            assert.equal(err.message, `The database is busy: ${MAX_RAW_READS} SQL console reads are still running (one that timed out runs on until SQLite finishes it). Try again shortly.`);
+            assert.deepEqual(err.data, {});
+            for (const timedOut of await Promise.all(running)) assert.match((timedOut as Error).message, /cancel/i);
+            // Timed out, they still run: the limit holds until SQLite finishes them.
+            assert.equal((await sdkError(own.admin.sql.run('SELECT 1'))).status, 503);
+          } finally {
+            await own.close();
+          }
+        });
+      }
     });
   }),
 );

@@ -89,8 +89,8 @@ function loggedCode(cause: unknown): string {
 /**
  * Runs `body.query` for a superuser. Throws 401/403 for anyone else, a ValidationError for a
  * missing or too long query, and BadRequestError `Failed to execute query. Raw error: …` when
- * the engine refuses or fails the statement (a ServiceUnavailableError when no connection frees or
- * the connection is lost).
+ * the engine refuses or fails the statement (a ServiceUnavailableError when the database is busy,
+ * with no connection free or, on SQLite, too many reads still running, or the connection is lost).
  */
 export async function sqlConsole(ctx: OperationContext, body: Record<string, unknown>): Promise<SqlConsoleResult> {
   requireSuperuser(ctx);
@@ -108,8 +108,8 @@ export async function sqlConsole(ctx: OperationContext, body: Record<string, unk
     const { columns, rows } = await ctx.app.db.readRawSql(query, { maxRows: MAX_SQL_ROWS, timeoutMs: SQL_TIMEOUT_MS });
     return { execTime: execTime(), affectedRows: 0, columns, rows };
   } catch (err) {
-    // Basalt's own refusals keep their status (503 when every pooled connection stays busy, or
-    // the connection is lost).
+    // Basalt's own refusals keep their status (503 when the database is busy, or the connection
+    // is lost).
     if (err instanceof BasaltError) throw err;
     if (err instanceof RawWriteReloadError) throw failed(new Error(`the statement was rolled back: ${err.message}`, { cause: err }));
     throw failed(err);

@@ -11,6 +11,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
+import { ServiceUnavailableError } from '../../core/errors.ts';
 import { assertOneStatement } from '../../tools/sql-leading-keyword.ts';
 import type { Database, Executor, RawReadOptions, RawReadResult, RawWriteOptions, Row, SqlValue, TransactionOptions } from '../types.ts';
 
@@ -23,8 +24,9 @@ import type { SqliteRawReadRequest } from './sqlite-raw-read.ts';
 export const STATEMENT_CACHE_SIZE = 500;
 
 /**
- * Most SQL console reads running at once. One that timed out counts until SQLite finishes it:
- * node:sqlite cannot interrupt a statement, so its thread runs on.
+ * Most SQL console reads running at once; one more fails with ServiceUnavailableError. One that
+ * timed out counts until SQLite finishes it: node:sqlite cannot interrupt a statement, so its
+ * thread runs on.
  */
 export const MAX_RAW_READS = 2;
 
@@ -204,7 +206,10 @@ export class SqliteDatabase implements Database {
   async readRawSql(dangerousSql: string, options: RawReadOptions): Promise<RawReadResult> {
     if (this.#closed) throw new TypeError('The database is closed.');
     if (this.#reader === this.#writer) throw new Error('Raw reads need a database file; this database is in memory.');
-    if (this.#rawReads.size >= MAX_RAW_READS) throw new Error(`${MAX_RAW_READS} SQL console reads are still running (one that timed out runs on until SQLite finishes it); try again later.`);
+    // Busy, not refused: the same 503 PostgreSQL's raw read gets when no pooled connection frees.
+    if (this.#rawReads.size >= MAX_RAW_READS) {
+      throw new ServiceUnavailableError(`The database is busy: ${MAX_RAW_READS} SQL console reads are still running (one that timed out runs on until SQLite finishes it). Try again shortly.`);
+    }
     const request: SqliteRawReadRequest = { path: this.#path, sql: dangerousSql, maxRows: options.maxRows, busyTimeoutMs: this.#busyTimeout };
     const worker = new Worker(RAW_READ_WORKER, { workerData: request });
     // A query left running after its timeout must not keep the process alive.
