@@ -75,12 +75,26 @@ class GatedStore implements FileStore {
   }
 }
 
+/** A backup's database whose copy fails with `failure` (after its check passed), as when the disk fills up. */
+class FailingCopySource extends SqliteDatabase {
+  readonly #failure: Error;
+  constructor(path: string, failure: Error) {
+    super(path, { synchronous: 'NORMAL' });
+    this.#failure = failure;
+  }
+  override async transaction<T>(): Promise<T> {
+    throw this.#failure;
+  }
+}
+
 interface BackupServer {
   url: string;
   /** The data directory (scratch space in `.tmp/`). */
   dir: string;
   app: App;
   files: GatedStore;
+  /** When `copy` is set, every backup database opened fails to copy with it. */
+  faults: { copy?: Error };
   admin: PocketBase;
   client(): PocketBase;
   /** A superuser file token (POST /api/files/token). */
@@ -92,9 +106,14 @@ async function startBackupServer(dialect: DialectName): Promise<BackupServer> {
   const dir = mkdtempSync(join(tmpdir(), 'basalt-backups-'));
   const storage = await openTestDatabase(dialect);
   const files = new GatedStore(new LocalFileStore(join(dir, 'storage')));
+  const faults: BackupServer['faults'] = {};
   const app = await App.open(storage.db, {
     files,
-    backups: { store: new LocalFileStore(join(dir, 'backups')), tempDir: join(dir, '.tmp'), openSqliteFile: (p) => new SqliteDatabase(p, { synchronous: 'NORMAL' }) },
+    backups: {
+      store: new LocalFileStore(join(dir, 'backups')),
+      tempDir: join(dir, '.tmp'),
+      openSqliteFile: (p) => (faults.copy ? new FailingCopySource(p, faults.copy) : new SqliteDatabase(p, { synchronous: 'NORMAL' })),
+    },
   });
   await superuserUpsert(app, SUPERUSER_EMAIL, SUPERUSER_PASSWORD);
   const { server, url, client, admin } = await serveForTests(app);
@@ -103,6 +122,7 @@ async function startBackupServer(dialect: DialectName): Promise<BackupServer> {
     dir,
     app,
     files,
+    faults,
     admin,
     client,
     superuserFileToken: () => admin.files.getToken(),
@@ -446,6 +466,23 @@ forEachDialect((dialect) => {
       }
       assert.equal((await s.admin.health.check()).data.canBackup, true);
       await s.admin.backups.delete('good.zip');
+    });
+
+    it('answers a restore that fails for a reason other than its data (a full disk) with a 500, and changes nothing', async () => {
+      await s.admin.backups.create('disk_full.zip');
+      const before = await snapshot(s);
+      // A Node system error carries a string `code` too, but the archive is not at fault.
+      s.faults.copy = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+      try {
+        const e = await sdkError(s.admin.backups.restore('disk_full.zip'));
+        assert.equal(e.status, 500, e.message);
+        assert.equal(e.message, 'Something went wrong while processing your request.');
+      } finally {
+        s.faults.copy = undefined;
+      }
+      assert.deepEqual(await snapshot(s), before);
+      assert.equal((await s.admin.health.check()).data.canBackup, true);
+      await s.admin.backups.delete('disk_full.zip');
     });
 
     it('validates settings.backups and runs automatic backups keeping cronMaxKeep', async () => {

@@ -19,7 +19,7 @@ import type { FileStore, S3FileStoreFactory, S3StoreConfig } from '../../files/t
 import type { Database } from '../../storage/types.ts';
 import type { App } from '../app.ts';
 import { copyDatabase, DatabaseCopyError } from '../database-copy.ts';
-import { BadRequestError, BasaltError, NotFoundError, ValidationError, fieldError } from '../errors.ts';
+import { BadRequestError, NotFoundError, ValidationError, fieldError } from '../errors.ts';
 import { REDACTED, withLoggedMessage } from '../logs/log-redaction.ts';
 import { rawWriteReload, RawWriteReloadError } from '../raw-write-reload.ts';
 import { BackupArchiveError, extractBackupArchive, isBackedUpFileKey, readStagedFile, writeBackupArchive, type BackupProgress, type ProgressListener, type StagedArchive } from './backup-archive.ts';
@@ -32,6 +32,26 @@ export const MAX_BACKUP_NAME_LENGTH = 150;
 const BACKUP_KEY_PATTERN = /^@?[A-Za-z0-9_][A-Za-z0-9_.-]*\.zip$/;
 /** Prefix of the backups the cron makes; only those are pruned to `cronMaxKeep`. */
 export const AUTO_BACKUP_PREFIX = '@auto_pb_backup_';
+
+/**
+ * SQLite's primary result codes for refused data: SQLITE_TOOBIG, SQLITE_CONSTRAINT, SQLITE_MISMATCH.
+ * An extended code (SQLITE_CONSTRAINT_UNIQUE = 2067) keeps its primary code in its low byte.
+ */
+const SQLITE_REFUSED_DATA: ReadonlySet<number> = new Set([18, 19, 20]);
+
+/**
+ * Whether `err` is a database engine refusing a value or row it was given, which in a restore is
+ * the archive's fault (a 400): PostgreSQL's SQLSTATE classes 22 (data exception) and 23 (integrity
+ * constraint violation), and node:sqlite's SQLITE_CONSTRAINT (with its extended codes),
+ * SQLITE_MISMATCH and SQLITE_TOOBIG. Nothing else is, though it may carry a string `code` too: a
+ * full disk (`ENOSPC`), a refused file (`EACCES`), a dropped connection (`ECONNRESET`).
+ */
+export function isRefusedDataError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, errcode } = err as { code?: unknown; errcode?: unknown };
+  if (code === 'ERR_SQLITE_ERROR') return typeof errcode === 'number' && SQLITE_REFUSED_DATA.has(errcode & 0xff);
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
 
 /** Whether `key` can name a stored backup (no path, no traversal: one safe file name). */
 export function isValidBackupKey(key: unknown): key is string {
@@ -332,9 +352,10 @@ export class BackupService {
       if (err instanceof RawWriteReloadError) {
         throw withLoggedMessage(new BadRequestError(`The backup cannot be restored: ${err.message}.`, { cause: err }), `The backup cannot be restored: ${err.reason}.`);
       }
-      // An engine's refusal of a value (text that is not JSON for a PostgreSQL json column); a
-      // lost connection came as a ServiceUnavailableError.
-      if (!(err instanceof BasaltError) && typeof (err as { code?: unknown }).code === 'string') {
+      // An engine's refusal of a value (text that is not JSON for a PostgreSQL json column). What
+      // is not the archive's fault keeps its own status: a lost connection came as a
+      // ServiceUnavailableError, a full disk is a 500.
+      if (isRefusedDataError(err)) {
         const refused = new BadRequestError(`The backup cannot be restored: the database refused its data: ${(err as Error).message}.`, { cause: err });
         throw withLoggedMessage(refused, `The backup cannot be restored: the database refused its data: ${REDACTED}.`);
       }
