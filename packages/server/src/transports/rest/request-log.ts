@@ -17,6 +17,14 @@ declare module 'fastify' {
     /** What the request failed with, for its log entry. */
     basaltError?: unknown;
   }
+  interface FastifyContextConfig {
+    /**
+     * Body keys whose values a failed request's log entry leaves out, beyond the secret-looking
+     * ones: the SQL console's `query`, whose text can quote a password or token literally.
+     * @example server.post('/api/sql', { config: { unloggedBodyKeys: ['query'] } }, handler);
+     */
+    unloggedBodyKeys?: readonly string[];
+  }
 }
 
 /**
@@ -52,17 +60,13 @@ function loggedHeaders(request: FastifyRequest, settings: Settings): unknown {
   return headers;
 }
 
-/**
- * Body keys left out of entries on one route, beyond the secret-looking ones: the SQL console's
- * query, whose text can quote a password or token literally.
- */
-const UNLOGGED_BODY_KEYS: Readonly<Record<string, string>> = { '/api/sql': 'query' };
-
 function loggedBody(request: FastifyRequest): unknown {
   const body = request.body;
-  const hidden = UNLOGGED_BODY_KEYS[request.routeOptions.url ?? ''];
-  if (hidden === undefined || typeof body !== 'object' || body === null || !Object.hasOwn(body, hidden)) return body;
-  return { ...body, [hidden]: REDACTED };
+  if (typeof body !== 'object' || body === null) return body;
+  // Note: Fastify reads `config` as optional too (lib/request.js routeOptions).
+  const hidden = (request.routeOptions.config?.unloggedBodyKeys ?? []).filter((key) => Object.hasOwn(body, key));
+  if (hidden.length === 0) return body;
+  return { ...body, ...Object.fromEntries(hidden.map((key) => [key, REDACTED])) };
 }
 
 function failureData(request: FastifyRequest, status: number, settings: Settings): Record<string, unknown> {
