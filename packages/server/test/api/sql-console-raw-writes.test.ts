@@ -126,12 +126,34 @@ forEachDialect((dialect) =>
         });
       }
 
-      it('keeps no text of a write rolled back for what it left in the settings', async () => {
+      it('keeps why a write was rolled back for what it left in the settings', async () => {
         const err = await sdkError(t.admin.sql.run(setAppName('')));
         assert.equal(err.status, 400);
         const entry = await lastFailedSqlLogEntry(t);
-        assert.equal((entry.data as Record<string, unknown>).error, 'Failed to execute query. Raw error: [REDACTED]');
+        assert.equal((entry.data as Record<string, unknown>).error, 'Failed to execute query. Raw error: the statement was rolled back: the settings (_params) would be invalid: meta.appName: Cannot be blank');
       });
+
+      it('keeps why a write was rolled back for leaving the settings unreadable, but not the error that quotes them', async () => {
+        const err = await sdkError(t.admin.sql.run(`DROP TABLE _params`));
+        assert.equal(err.status, 400);
+        assert.match(err.message, /_params/);
+        const entry = await lastFailedSqlLogEntry(t);
+        assert.equal((entry.data as Record<string, unknown>).error, 'Failed to execute query. Raw error: the statement was rolled back: the settings (_params) would be unreadable: [REDACTED]');
+      });
+
+      if (dialect === 'sqlite') {
+        // PostgreSQL's json column refuses text that is not JSON before Basalt reads it back.
+        it('keeps no text of settings a write left unreadable (JSON.parse quotes them)', async () => {
+          const marker = 'S3CR3T-5d';
+          const err = await sdkError(t.admin.sql.run(`UPDATE _params SET value = '{"smtp":{"password": ${marker}}}' WHERE id = 'settings'`));
+          assert.equal(err.status, 400);
+          // The superuser sees the parser's error, which quotes the stored text; the log does not.
+          assert.ok(err.message.includes(marker), err.message);
+          const entry = await lastFailedSqlLogEntry(t);
+          assert.ok(!JSON.stringify(entry).includes(marker), JSON.stringify(entry));
+          assert.equal((entry.data as Record<string, unknown>).error, 'Failed to execute query. Raw error: the statement was rolled back: the settings (_params) would be unreadable: [REDACTED]');
+        });
+      }
     });
 
     describe('backup restore', () => {

@@ -67,12 +67,13 @@ function validQuery(value: unknown): string {
 /**
  * Mirrors PocketBase apis/sql.go: every failure of the statement is a 400 quoting the engine. The
  * engine's message can quote the statement (`near "…": syntax error`, `invalid input syntax for
- * type integer: "…"`), so the request log keeps only the engine's error code.
+ * type integer: "…"`), so the request log keeps only the engine's error code, or `logged` when
+ * the caller knows a text of the failure that quotes nothing.
  */
-function failed(cause: unknown): BadRequestError {
+function failed(cause: unknown, logged = `${REDACTED}${loggedCode(cause)}`): BadRequestError {
   const message = cause instanceof Error ? cause.message : String(cause);
   const err = new BadRequestError(`Failed to execute query. Raw error:\n${message}`, { cause });
-  return withLoggedMessage(err, `Failed to execute query. Raw error: ${REDACTED}${loggedCode(cause)}`);
+  return withLoggedMessage(err, `Failed to execute query. Raw error: ${logged}`);
 }
 
 /**
@@ -111,7 +112,8 @@ export async function sqlConsole(ctx: OperationContext, body: Record<string, unk
     // Basalt's own refusals keep their status (503 when the database is busy, or the connection
     // is lost).
     if (err instanceof BasaltError) throw err;
-    if (err instanceof RawWriteReloadError) throw failed(new Error(`the statement was rolled back: ${err.message}`, { cause: err }));
+    // Its reason leaves out what could quote the data: the log keeps it, as a restore's does.
+    if (err instanceof RawWriteReloadError) throw failed(new Error(`the statement was rolled back: ${err.message}`, { cause: err }), `the statement was rolled back: ${err.reason}`);
     throw failed(err);
   }
 }
