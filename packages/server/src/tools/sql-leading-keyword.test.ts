@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isBlankSql, sqlLeadingKeyword } from './sql-leading-keyword.ts';
+import { isBlankSql, SQL_WRITE_KEYWORDS, sqlLeadingKeyword } from './sql-leading-keyword.ts';
 
 describe('sqlLeadingKeyword', () => {
   const cases: Array<[string, string]> = [
@@ -32,4 +32,10 @@ describe('isBlankSql', () => {
   for (const [sql, blank] of cases) {
     it(`${JSON.stringify(sql)} → ${blank}`, () => assert.equal(isBlankSql(sql), blank));
   }
+});
+
+describe('SQL_WRITE_KEYWORDS', () => {
+  it("is PocketBase's list (apis/sql.go) plus PostgreSQL's TRUNCATE and MERGE", () => {
+    assert.deepEqual([...SQL_WRITE_KEYWORDS].sort(), ['ALTER', 'CREATE', 'DELETE', 'DETACH', 'DROP', 'INSERT', 'MERGE', 'REPLACE', 'TRUNCATE', 'UPDATE']);
+  });
 });

@@ -6,6 +6,13 @@
  * @module
  */
 
+/**
+ * Leading keywords of the statements the SQL console runs as writes: PocketBase's list
+ * (apis/sql.go), plus PostgreSQL's TRUNCATE and MERGE (a READ ONLY transaction refuses them).
+ * The one list: the console routes by it, and SQLite's refusal of a write sent as a read quotes it.
+ */
+export const SQL_WRITE_KEYWORDS: ReadonlySet<string> = new Set(['INSERT', 'CREATE', 'UPDATE', 'DELETE', 'DROP', 'DETACH', 'ALTER', 'REPLACE', 'TRUNCATE', 'MERGE']);
+
 /** Index of the first character at or after `from` that is not whitespace, a comment or `;`. */
 function skipBlank(sql: string, from: number): number {
   let i = from;

@@ -185,6 +185,17 @@ forEachDialect((dialect) =>
         });
       }
 
+      if (dialect === 'sqlite') {
+        it('names every keyword that makes a write when it refuses one sent as a read', async () => {
+          const err = await sdkError(t.admin.sql.run(`WITH gone AS (SELECT 1) DELETE FROM notes`));
+          assert.equal(err.status, 400);
+          assert.equal(
+            err.message,
+            `${RAW_ERROR}not authorized: a read query cannot DELETE notes; statements that write start with INSERT, CREATE, UPDATE, DELETE, DROP, DETACH, ALTER, REPLACE, TRUNCATE or MERGE.`,
+          );
+        });
+      }
+
       it('a setting a read changes does not outlive it', async () => {
         if (dialect === 'postgres') {
           await t.admin.sql.run(`SELECT set_config('search_path', 'pg_catalog', false)`);
@@ -296,6 +307,30 @@ forEachDialect((dialect) =>
           for (const { hook, id } of ids) hook.unbind(id);
         }
       });
+    });
+
+    describe('which statements write', () => {
+      // Each runs on the write path: the read path would refuse it (SQLite's authorizer, or a
+      // PostgreSQL READ ONLY transaction).
+      if (dialect === 'sqlite') {
+        it('DETACH', async () => {
+          const err = await sdkError(t.admin.sql.run(`DETACH DATABASE nope`));
+          assert.equal(err.status, 400);
+          assert.equal(err.message, `${RAW_ERROR}no such database: nope.`);
+        });
+      } else {
+        it('TRUNCATE', async () => {
+          await t.admin.sql.run(`CREATE TABLE truncated (a TEXT)`);
+          await t.admin.sql.run(`INSERT INTO truncated (a) VALUES ('x')`);
+          assert.equal((await t.admin.sql.run(`TRUNCATE truncated`)).affectedRows, 0);
+          assert.deepEqual((await t.admin.sql.run(`SELECT count(*) FROM truncated`)).rows, [['0']]);
+        });
+
+        it('MERGE', async () => {
+          const res = await t.admin.sql.run(`MERGE INTO notes USING (SELECT 'alpha' AS title) s ON notes.title = s.title WHEN MATCHED THEN UPDATE SET views = notes.views`);
+          assert.equal(res.affectedRows, 1);
+        });
+      }
     });
 
     describe('errors', () => {

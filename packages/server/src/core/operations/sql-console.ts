@@ -14,7 +14,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { RawColumn } from '../../storage/types.ts';
-import { sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
+import { SQL_WRITE_KEYWORDS, sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
 import { BadRequestError, BasaltError, fieldError, ValidationError } from '../errors.ts';
 import { charLength } from '../fields/field-helpers.ts';
 import { REDACTED, withLoggedMessage } from '../logs/log-redaction.ts';
@@ -30,12 +30,6 @@ export const MAX_SQL_ROWS = 1000;
  * answer then, but the query runs on to its end, and a write cannot be stopped at all.
  */
 export const SQL_TIMEOUT_MS = 3 * 60 * 1000;
-
-/**
- * Leading keywords of statements that run as writes: PocketBase's list, plus PostgreSQL's
- * TRUNCATE and MERGE (a READ ONLY transaction refuses them).
- */
-export const SQL_WRITE_KEYWORDS: ReadonlySet<string> = new Set(['INSERT', 'CREATE', 'UPDATE', 'DELETE', 'DROP', 'DETACH', 'ALTER', 'REPLACE', 'TRUNCATE', 'MERGE']);
 
 /** The console's answer, in PocketBase's shape. */
 export interface SqlConsoleResult {

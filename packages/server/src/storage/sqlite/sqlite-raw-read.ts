@@ -6,7 +6,7 @@
  * @module
  */
 import { constants, DatabaseSync, type StatementSync } from 'node:sqlite';
-import { assertOneStatement, sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
+import { assertOneStatement, SQL_WRITE_KEYWORDS, sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
 import type { RawColumn, RawReadResult } from '../types.ts';
 
 export interface SqliteRawReadRequest {
@@ -20,6 +20,9 @@ export interface SqliteRawReadRequest {
 const DESCRIBING_PRAGMAS = new Set(['table_info', 'table_xinfo', 'table_list', 'index_list', 'index_info', 'index_xinfo', 'foreign_key_list', 'foreign_key_check', 'integrity_check', 'quick_check']);
 /** Pragmas that act even without an argument. */
 const ACTING_PRAGMAS = new Set(['wal_checkpoint', 'optimize', 'incremental_vacuum', 'shrink_memory']);
+
+/** The write keywords as a sentence's list: `INSERT, CREATE, … or MERGE`. */
+const WRITE_KEYWORDS_TEXT = [...SQL_WRITE_KEYWORDS].join(', ').replace(/, (?=[A-Z]+$)/, ' or ');
 
 /** Authorizer action codes by number, for error messages (`CREATE_TEMP_TABLE`, `ATTACH`…). */
 const ACTION_NAMES = new Map<number, string>(
@@ -98,7 +101,7 @@ export function sqliteRawRead(request: SqliteRawReadRequest): RawReadResult {
     try {
       stmt = db.prepare(request.sql);
     } catch (err) {
-      if (refused) throw new Error(`not authorized: a read query cannot ${refused}; statements that write start with INSERT, UPDATE, DELETE, CREATE, DROP, ALTER or REPLACE.`, { cause: err });
+      if (refused) throw new Error(`not authorized: a read query cannot ${refused}; statements that write start with ${WRITE_KEYWORDS_TEXT}.`, { cause: err });
       throw err;
     }
     // SQLite compiles the first statement only; what follows it must be blank.
