@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, it } from 'node:test';
 import PocketBase, { ClientResponseError } from 'pocketbase';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { buildDashboard, createFirstSuperuser, describeEachEngine, openSignedInPage, screenshot, startServer, type Engine, type ProblemLog, type RunningServer } from './e2e-helpers.ts';
+import type { Locator } from 'playwright-core';
+import { describeEachEngine, screenshot, signedInSession, type Engine } from './e2e-helpers.ts';
 
 const EMAIL = 'auth-options-admin@example.com';
 const PASSWORD = 'auth options admin password';
@@ -63,44 +63,34 @@ async function startIssuer(): Promise<Issuer> {
 
 /** The auth options of `users` on a fresh server on `engine`. */
 function authOptionsSession(engine: Engine) {
-  let server: RunningServer;
+  const s = signedInSession(engine, EMAIL, PASSWORD);
   let issuer: Issuer;
-  let browser: Browser;
-  let page: Page;
-  let problems: ProblemLog;
-  let pb: PocketBase;
 
   before(async () => {
-    await buildDashboard();
-    server = await startServer(engine);
     issuer = await startIssuer();
-    pb = await createFirstSuperuser(server, EMAIL, PASSWORD);
-    ({ browser, page, problems } = await openSignedInPage(server, EMAIL, PASSWORD));
   });
 
   after(async () => {
-    await browser?.close();
     await issuer?.close();
-    await server?.stop();
   });
 
   function assertNoProblems() {
-    assert.deepEqual(problems.take(), []);
+    assert.deepEqual(s.problems.take(), []);
   }
 
   /** Opens the editor of `users` on its Auth options tab. */
   async function openAuthOptions(): Promise<Locator> {
-    await page.getByRole('link', { name: 'users auth', exact: true }).click();
-    await page.getByRole('heading', { name: 'users', exact: true }).waitFor();
-    await page.getByRole('button', { name: 'Edit collection' }).click();
-    const editor = page.getByRole('dialog', { name: 'Edit users' });
+    await s.page.getByRole('link', { name: 'users auth', exact: true }).click();
+    await s.page.getByRole('heading', { name: 'users', exact: true }).waitFor();
+    await s.page.getByRole('button', { name: 'Edit collection' }).click();
+    const editor = s.page.getByRole('dialog', { name: 'Edit users' });
     await editor.getByRole('tab', { name: 'Auth options' }).click();
     return editor;
   }
 
   /** Clicks Save changes and returns the PATCH body once the server has answered it with `status`. */
   async function save(editor: Locator, status = 200): Promise<Record<string, unknown>> {
-    const answered = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/collections/'));
+    const answered = s.page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/collections/'));
     await editor.getByRole('button', { name: 'Save changes' }).click();
     const response = await answered;
     assert.equal(response.status(), status, await response.text());
@@ -115,7 +105,7 @@ function authOptionsSession(engine: Engine) {
     assert.equal(await oauth2.getByRole('button', { name: 'OAuth2' }).getAttribute('aria-expanded'), 'false');
     await oauth2.getByRole('button', { name: 'OAuth2' }).click();
     await oauth2.getByLabel('Enabled', { exact: true }).check();
-    await oauth2.getByText(`${server.url}/api/oauth2-redirect`).waitFor();
+    await oauth2.getByText(`${s.server.url}/api/oauth2-redirect`).waitFor();
     await oauth2.getByLabel('Provider to add').selectOption('oidc');
     await oauth2.getByRole('button', { name: 'Add provider' }).click();
     const card = oauth2.locator('[data-provider="oidc"]');
@@ -126,11 +116,11 @@ function authOptionsSession(engine: Engine) {
     await card.getByLabel('Issuer URL').fill(issuer.url);
     await card.getByLabel('PKCE').selectOption('on');
     await oauth2.getByLabel('Profile username').selectOption('name');
-    await screenshot(page, `${engine}-auth-options-oauth2`);
+    await screenshot(s.page, `${engine}-auth-options-oauth2`);
     const sent = await save(editor);
     assert.equal((sent.oauth2 as { providers: Array<{ clientSecret?: string }> }).providers[0].clientSecret, CLIENT_SECRET);
 
-    const users = await pb.collections.getOne('users');
+    const users = await s.pb.collections.getOne('users');
     assert.equal(users.oauth2.enabled, true);
     assert.deepEqual(users.oauth2.mappedFields, { id: '', name: 'name', username: 'name', avatarURL: 'avatar' });
     const [provider] = users.oauth2.providers;
@@ -143,7 +133,7 @@ function authOptionsSession(engine: Engine) {
   });
 
   it('lists the saved provider with an empty secret box and keeps the secret on the next save', async () => {
-    await page.reload();
+    await s.page.reload();
     const editor = await openAuthOptions();
     const card = editor.locator('[data-provider="oidc"]');
     assert.equal(await card.getByLabel('Client ID').inputValue(), CLIENT_ID);
@@ -156,13 +146,13 @@ function authOptionsSession(engine: Engine) {
     assert.equal('clientSecret' in provider, false, 'an empty box sends no clientSecret');
 
     // Guests see the provider; the sign-in reaches the issuer with the secret typed the first time.
-    const guest = new PocketBase(server.url);
+    const guest = new PocketBase(s.server.url);
     const methods = await guest.collection('users').listAuthMethods();
     const listed = methods.oauth2.providers.find((p) => p.name === 'oidc');
     assert.ok(listed, JSON.stringify(methods.oauth2));
     assert.equal(listed.displayName, 'Company SSO');
     assert.ok(listed.authURL.startsWith(`${issuer.url}/authorize?`), listed.authURL);
-    await assert.rejects(guest.collection('users').authWithOAuth2Code('oidc', 'some-code', listed.codeVerifier, `${server.url}/api/oauth2-redirect`), (err: ClientResponseError) => err.status === 400);
+    await assert.rejects(guest.collection('users').authWithOAuth2Code('oidc', 'some-code', listed.codeVerifier, `${s.server.url}/api/oauth2-redirect`), (err: ClientResponseError) => err.status === 400);
     assert.deepEqual(issuer.secrets, [CLIENT_SECRET]);
     assertNoProblems();
   });
@@ -181,7 +171,7 @@ function authOptionsSession(engine: Engine) {
     assert.equal(await editor.locator(`[id="${describedBy}"]`).innerText(), 'Cannot be blank.');
     await editor.getByRole('button', { name: 'Cancel' }).click();
     await editor.waitFor({ state: 'detached' });
-    assert.equal((await pb.collections.getOne('users')).oauth2.providers[0].clientId, CLIENT_ID);
+    assert.equal((await s.pb.collections.getOne('users')).oauth2.providers[0].clientId, CLIENT_ID);
     assertNoProblems();
   });
 
@@ -207,7 +197,7 @@ function authOptionsSession(engine: Engine) {
     await verification.getByLabel('Subject').fill('Confirm your address for {APP_NAME}');
     await save(editor);
 
-    const users = await pb.collections.getOne('users');
+    const users = await s.pb.collections.getOne('users');
     assert.equal(users.passwordResetToken.duration, 3600);
     assert.equal(users.fileToken.duration, 600);
     assert.equal(users.authAlert.enabled, false);
@@ -215,48 +205,48 @@ function authOptionsSession(engine: Engine) {
     assert.match(users.verificationTemplate.body, /\{TOKEN\}/);
     assert.equal(users.oauth2.providers[0].displayName, 'Company SSO');
 
-    await page.reload();
+    await s.page.reload();
     editor = await openAuthOptions();
     await editor.getByRole('button', { name: 'Token durations' }).click();
     assert.equal(await editor.getByLabel('Password reset token (seconds)').inputValue(), '3600');
     await editor.getByRole('button', { name: 'Email templates' }).click();
     await editor.getByRole('button', { name: 'Verification email' }).click();
     assert.equal(await editor.getByRole('group', { name: 'Verification email' }).getByLabel('Subject').inputValue(), 'Confirm your address for {APP_NAME}');
-    await page.keyboard.press('Escape');
+    await s.page.keyboard.press('Escape');
     await editor.waitFor({ state: 'detached' });
     assertNoProblems();
   });
 
   it('works from the keyboard, on a phone and in the dark theme', async () => {
-    await page.getByLabel('Theme').selectOption('dark');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.reload();
-    await page.getByRole('heading', { name: 'users', exact: true }).waitFor();
-    await page.getByRole('button', { name: 'Edit collection' }).click();
-    const editor = page.getByRole('dialog', { name: 'Edit users' });
+    await s.page.getByLabel('Theme').selectOption('dark');
+    await s.page.setViewportSize({ width: 390, height: 844 });
+    await s.page.reload();
+    await s.page.getByRole('heading', { name: 'users', exact: true }).waitFor();
+    await s.page.getByRole('button', { name: 'Edit collection' }).click();
+    const editor = s.page.getByRole('dialog', { name: 'Edit users' });
     const tab = editor.getByRole('tab', { name: 'Auth options' });
     await tab.focus();
-    await page.keyboard.press('Enter');
+    await s.page.keyboard.press('Enter');
     assert.equal(await tab.getAttribute('aria-selected'), 'true');
     const toggle = editor.getByRole('button', { name: 'OAuth2', exact: true });
     await toggle.focus();
-    await page.keyboard.press('Enter');
+    await s.page.keyboard.press('Enter');
     assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
     assert.equal(await editor.locator('[data-provider="oidc"]').isVisible(), false);
-    await page.keyboard.press('Space');
+    await s.page.keyboard.press('Space');
     assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
     // Tab goes from the section's toggle to its first control.
-    await page.keyboard.press('Tab');
+    await s.page.keyboard.press('Tab');
     assert.equal(await editor.getByRole('group', { name: 'OAuth2', exact: true }).getByLabel('Enabled', { exact: true }).evaluate((el) => el === document.activeElement), true);
     // Nothing in the editor is wider than the phone.
     assert.equal(await editor.locator('.dialog-body').evaluate((el) => el.scrollWidth <= el.clientWidth), true);
-    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.provider-card')!).backgroundColor), 'rgb(34, 42, 53)');
+    assert.equal(await s.page.evaluate(() => getComputedStyle(document.querySelector('.provider-card')!).backgroundColor), 'rgb(34, 42, 53)');
     await editor.locator('[data-provider="oidc"]').scrollIntoViewIfNeeded();
-    await screenshot(page, `${engine}-auth-options-phone-dark`);
-    await page.keyboard.press('Escape');
+    await screenshot(s.page, `${engine}-auth-options-phone-dark`);
+    await s.page.keyboard.press('Escape');
     await editor.waitFor({ state: 'detached' });
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.getByLabel('Theme').selectOption('system');
+    await s.page.setViewportSize({ width: 1280, height: 900 });
+    await s.page.getByLabel('Theme').selectOption('system');
     assertNoProblems();
   });
 }
