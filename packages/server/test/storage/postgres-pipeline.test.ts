@@ -17,20 +17,36 @@ const skip = !TEST_DIALECTS.includes('postgres') ? 'postgres not in BASALT_TEST_
 /**
  * A TCP proxy in front of PostgreSQL that counts round trips: a flight starts each time a
  * client sends after the server last spoke on that connection. Pipelined statements sent in one
- * write (or several writes before any answer) are one flight.
+ * write (or several writes before any answer) are one flight. It also counts the client's
+ * protocol messages by type: `Q` a simple query (how BEGIN and COMMIT go), `E` an Execute (one
+ * statement with parameters), `S` a Sync (the end of an implicit transaction).
  */
-async function flightCounter(): Promise<{ url: string; flights: () => number; reset(): void; close(): Promise<void> }> {
+async function flightCounter(): Promise<{ url: string; flights: () => number; messages: (type: string) => number; reset(): void; close(): Promise<void> }> {
   const target = new URL(POSTGRES_TEST_URL);
   let flights = 0;
+  const messages = new Map<string, number>();
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
     let serverSpokeLast = true;
+    // The startup message has no type byte; every later one is a type byte and an int32 length.
+    let started = false;
+    let pending = Buffer.alloc(0);
     sockets.add(client).add(upstream);
     client.on('data', (chunk) => {
       if (serverSpokeLast) flights++;
       serverSpokeLast = false;
       upstream.write(chunk);
+      pending = Buffer.concat([pending, chunk]);
+      for (;;) {
+        const header = started ? 1 : 0;
+        if (pending.length < header + 4) break;
+        const size = header + pending.readInt32BE(header);
+        if (pending.length < size) break;
+        if (started) messages.set(String.fromCharCode(pending[0]), (messages.get(String.fromCharCode(pending[0])) ?? 0) + 1);
+        started = true;
+        pending = pending.subarray(size);
+      }
     });
     upstream.on('data', (chunk) => {
       serverSpokeLast = true;
@@ -51,7 +67,11 @@ async function flightCounter(): Promise<{ url: string; flights: () => number; re
   return {
     url: url.toString(),
     flights: () => flights,
-    reset: () => (flights = 0),
+    messages: (type: string) => messages.get(type) ?? 0,
+    reset: () => {
+      flights = 0;
+      messages.clear();
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -204,10 +224,11 @@ describe('[postgres] round trips of record writes', { skip }, () => {
     return proxy.flights();
   }
 
-  it('a create is one round trip: BEGIN, the definition lock and check, INSERT and COMMIT leave together', async () => {
+  it('a create is one round trip and one implicit transaction: the definition check and the INSERT before one Sync, no BEGIN or COMMIT', async () => {
     const pb = server.client();
     let i = 0;
     assert.equal(await flightsOf(() => pb.collection('posts').create({ title: 'hello', slug: `s${i++}` })), 1);
+    assert.deepEqual({ simpleQueries: proxy.messages('Q'), statements: proxy.messages('E'), syncs: proxy.messages('S') }, { simpleQueries: 0, statements: 2, syncs: 1 });
   });
 
   it('an update is two: the row is read under lock, then UPDATE travels with COMMIT', async () => {
@@ -226,5 +247,108 @@ describe('[postgres] round trips of record writes', { skip }, () => {
       return true;
     });
     assert.equal((await pb.collection('posts').getList(1, 1, { filter: 'slug = "dup"' })).totalItems, 1);
+  });
+});
+
+describe('[postgres] transactions of deferred statements alone (one implicit transaction)', { skip }, () => {
+  let proxy: Awaited<ReturnType<typeof flightCounter>>;
+  let db: PostgresDatabase;
+  // One connection, so every transaction below reuses what the previous ones prepared on it.
+  before(async () => {
+    proxy = await flightCounter();
+    db = await PostgresDatabase.open({ url: proxy.url, schema: `basalt_test_${randomBytes(6).toString('hex')}`, maxConnections: 1 });
+    await db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0)');
+    await db.run('INSERT INTO t (id) VALUES (?)', ['taken']);
+  });
+  after(async () => {
+    await db?.dropSchema();
+    await db?.close();
+    await proxy?.close();
+  });
+  const ids = async () => (await db.all<{ id: string }>('SELECT id FROM t ORDER BY id')).map((r) => r.id);
+
+  it('a transaction that sent nothing costs no round trip', async () => {
+    proxy.reset();
+    assert.equal(await db.transaction(async () => 42), 42);
+    assert.equal(proxy.flights(), 0);
+  });
+
+  it('a failing statement leaves none applied, and its own error (explained) fails the transaction', async () => {
+    const explained = new Error('second failed');
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        tx.defer!('INSERT INTO t (id) VALUES (?)', ['a-1']);
+        tx.defer!('INSERT INTO t (id) VALUES (?)', ['taken'], (err) => ((err as { code?: string }).code === '23505' ? explained : err));
+        tx.defer!('INSERT INTO t (id) VALUES (?)', ['a-3']);
+      }),
+      (err) => err === explained,
+    );
+    assert.deepEqual(await ids(), ['taken']);
+  });
+
+  it('a statement first prepared in a transaction that failed on it is still usable by name afterwards', async () => {
+    // The statement is parsed (prepared by name) and then fails executing: pg must record it as
+    // prepared, or the next use would prepare it again ("already exists") or not at all.
+    const sql = 'INSERT INTO t (id, n) VALUES (?, 7)';
+    await assert.rejects(db.transaction(async (tx) => tx.defer!(sql, ['taken'])), (err: { code?: string }) => err.code === '23505');
+    await db.transaction(async (tx) => tx.defer!(sql, ['b-1']));
+    assert.deepEqual(await db.all('SELECT n FROM t WHERE id = ?', ['b-1']), [{ n: 7 }]);
+  });
+
+  it('a statement skipped after an earlier failure is prepared on its next use', async () => {
+    // Its Parse went out behind the failing statement and was skipped by the database.
+    const sql = 'INSERT INTO t (id, n) VALUES (?, 8)';
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        tx.defer!('INSERT INTO t (id) VALUES (?)', ['taken']);
+        tx.defer!(sql, ['c-skipped']);
+      }),
+      (err: { code?: string }) => err.code === '23505',
+    );
+    await db.transaction(async (tx) => tx.defer!(sql, ['c-1']));
+    assert.deepEqual(await db.all("SELECT id, n FROM t WHERE id LIKE 'c-%'"), [{ id: 'c-1', n: 8 }]);
+  });
+
+  it('a statement the database could not prepare is prepared again on its next use', async () => {
+    const sql = 'INSERT INTO t (id, later) VALUES (?, 1)';
+    await assert.rejects(db.transaction(async (tx) => tx.defer!(sql, ['g-1'])), (err: { code?: string }) => err.code === '42703');
+    // Through another handle: DDL through this one would replace its connection, hiding the bookkeeping.
+    const other = await PostgresDatabase.open({ url: POSTGRES_TEST_URL, schema: db.schema, maxConnections: 1 });
+    await other.exec('ALTER TABLE t ADD COLUMN later INTEGER');
+    await other.close();
+    await db.transaction(async (tx) => tx.defer!(sql, ['g-1']));
+    assert.deepEqual(await db.all('SELECT later FROM t WHERE id = ?', ['g-1']), [{ later: 1 }]);
+  });
+
+  it('a read after deferred statements sees them: BEGIN and the held statements go out first', async () => {
+    const seen = await db.transaction(async (tx) => {
+      tx.defer!('INSERT INTO t (id) VALUES (?)', ['d-1']);
+      return tx.get<{ id: string }>('SELECT id FROM t WHERE id = ?', ['d-1']);
+    });
+    assert.deepEqual(seen, { id: 'd-1' });
+  });
+
+  it('when the caller fails before commit, nothing deferred is applied', async () => {
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        tx.defer!('INSERT INTO t (id) VALUES (?)', ['e-1']);
+        throw new Error('caller failed');
+      }),
+      /caller failed/,
+    );
+    assert.deepEqual(await db.all("SELECT id FROM t WHERE id LIKE 'e-%'"), []);
+  });
+
+  it('DDL after deferred statements runs inside the transaction: a failure undoes both', async () => {
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        tx.defer!('INSERT INTO t (id) VALUES (?)', ['f-1']);
+        await tx.exec('CREATE TABLE t2 (id TEXT)');
+        throw new Error('undo');
+      }),
+      /undo/,
+    );
+    assert.deepEqual(await db.all("SELECT id FROM t WHERE id LIKE 'f-%'"), []);
+    assert.deepEqual(await db.all("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 't2'"), []);
   });
 });

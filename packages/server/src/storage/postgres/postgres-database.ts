@@ -19,6 +19,7 @@ import { LruCache } from '../../tools/lru-cache.ts';
 import type { Database, Executor, RawColumn, RawReadOptions, RawReadResult, RawWriteOptions, Row, SqlValue, TransactionOptions } from '../types.ts';
 import { PostgresDialect } from './postgres-dialect.ts';
 import { FUNCTIONS_SQL, FUNCTIONS_VERSION } from './postgres-functions.ts';
+import { sendImplicitTransaction } from './implicit-transaction.ts';
 
 /** Default most connections one Basalt process opens. */
 export const DEFAULT_POOL_SIZE = 10;
@@ -225,17 +226,31 @@ interface Deferred {
   explain: ((error: unknown) => unknown) | undefined;
 }
 
+/** A deferred statement not sent yet (TxExecutor). */
+interface Unsent {
+  sql: string;
+  params: readonly SqlValue[] | undefined;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * A connection borrowed for one transaction. The connection pipelines: a statement is sent
  * without waiting for the answers to earlier ones, so BEGIN travels with the first statement,
  * and deferred statements (Executor.defer) with the statements after them and with COMMIT.
+ *
+ * Nothing is sent before a statement needs an answer: a transaction made only of deferred
+ * statements (a create: the definition check and the INSERT) goes out at commit as one implicit
+ * transaction, without BEGIN and COMMIT (implicit-transaction.ts).
  */
 class TxExecutor implements Executor {
   readonly #client: pg.PoolClient;
   readonly #onDdl: () => void;
-  /** BEGIN's answer; settled once it arrived. */
-  readonly #begin: Promise<unknown>;
+  /** BEGIN's answer, once sent; settled once it arrived. */
+  #begin: Promise<unknown> | undefined;
   #beginConfirmed = false;
+  /** Deferred statements held back while nothing has been sent (see the class comment). */
+  #unsent: Unsent[] = [];
   /**
    * Statements held until BEGIN is confirmed, in order. Once one is held, every later one is
    * too, so statements always reach the server in the order they were issued.
@@ -246,10 +261,17 @@ class TxExecutor implements Executor {
   #deferred: Deferred[] = [];
   /** False after DDL in this transaction: statements prepared earlier may describe old columns. */
   #named = true;
-  constructor(client: pg.PoolClient, begin: Promise<unknown>, onDdl: () => void) {
+  constructor(client: pg.PoolClient, onDdl: () => void) {
     this.#client = client;
-    this.#begin = begin;
     this.#onDdl = onDdl;
+  }
+
+  /** Sends BEGIN, then the deferred statements held back so far; once only. */
+  #open(): Promise<unknown> {
+    if (this.#begin) return this.#begin;
+    corkUntilNextTick(this.#client);
+    const begin = this.#client.query('BEGIN');
+    this.#begin = begin;
     begin.then(
       () => {
         this.#beginConfirmed = true;
@@ -263,6 +285,10 @@ class TxExecutor implements Executor {
         this.#held = undefined;
       },
     );
+    const unsent = this.#unsent;
+    this.#unsent = [];
+    for (const u of unsent) this.#send(u.sql, u.params).then(u.resolve, u.reject);
+    return begin;
   }
 
   #query(sql: string, params: readonly SqlValue[] | undefined): Promise<pg.QueryResult> {
@@ -271,13 +297,15 @@ class TxExecutor implements Executor {
   }
 
   #hold(sql: string, params: readonly SqlValue[] | undefined): Promise<pg.QueryResult> {
+    const begin = this.#open();
     return new Promise((resolve, reject) => {
       (this.#held ??= []).push(() => this.#query(sql, params).then(resolve, reject));
-      this.#begin.catch(reject);
+      begin.catch(reject);
     });
   }
 
   #send(sql: string, params: readonly SqlValue[] | undefined): Promise<pg.QueryResult> {
+    const begin = this.#open();
     if (this.#beginConfirmed) return this.#query(sql, params);
     // Note: had BEGIN failed, what was sent with it ran outside any transaction. Reads are
     // harmless; at most one write may travel before BEGIN is confirmed, so a failure there can
@@ -289,7 +317,7 @@ class TxExecutor implements Executor {
     const pending = this.#query(sql, params);
     pending.catch(() => {});
     // BEGIN's failure explains everything sent with it.
-    return this.#begin.then(() => pending);
+    return begin.then(() => pending);
   }
 
   async all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -302,6 +330,7 @@ class TxExecutor implements Executor {
     return { changes: (await this.#send(sql, params)).rowCount ?? 0 };
   }
   async exec(sql: string): Promise<void> {
+    this.#open();
     await this.settle();
     this.#named = false;
     this.#onDdl();
@@ -313,12 +342,13 @@ class TxExecutor implements Executor {
    * describe what the raw statement changed.
    */
   async raw<R>(send: (client: pg.PoolClient) => Promise<R>): Promise<R> {
+    this.#open();
     await this.settle();
     this.#named = false;
     return send(this.#client);
   }
   defer(sql: string, params?: readonly SqlValue[], explain?: (error: unknown) => unknown): void {
-    const answer = this.#send(sql, params);
+    const answer = this.#begin ? this.#send(sql, params) : new Promise<void>((resolve, reject) => this.#unsent.push({ sql, params, resolve, reject }));
     answer.catch(() => {});
     this.#deferred.push({ answer, explain });
   }
@@ -326,17 +356,41 @@ class TxExecutor implements Executor {
   /**
    * Sends COMMIT behind every statement sent or held so far: while statements wait for BEGIN's
    * answer, COMMIT waits with them (sent at once, it would commit without them, and they would
-   * then run outside any transaction).
+   * then run outside any transaction). When nothing was sent yet, the deferred statements go out
+   * as one implicit transaction instead, and when there are none, there is nothing to commit.
    */
-  commit(): Promise<pg.QueryResult> {
+  commit(): Promise<{ command: string }> {
+    if (!this.#begin) {
+      const unsent = this.#unsent;
+      this.#unsent = [];
+      if (!unsent.length) return Promise.resolve({ command: 'COMMIT' });
+      corkUntilNextTick(this.#client);
+      return sendImplicitTransaction(
+        this.#client,
+        unsent.map((u) => ({ ...statement(this.#client, u.sql, u.params, this.#named), resolve: u.resolve, reject: u.reject })),
+      );
+    }
     return this.#held ? this.#hold('COMMIT', undefined) : this.#query('COMMIT', undefined);
+  }
+
+  /** Ends a transaction that will not commit; what was never sent needs no rollback. */
+  async rollback(): Promise<void> {
+    this.#dropUnsent();
+    if (this.#begin) await this.#client.query('ROLLBACK');
+  }
+
+  /** Deferred statements held back and never sent: they neither ran nor failed. */
+  #dropUnsent(): void {
+    for (const u of this.#unsent) u.resolve();
+    this.#unsent = [];
   }
 
   /** Waits for BEGIN and every deferred statement so far; rejects with the first failure, explained. */
   async settle(): Promise<void> {
     const deferred = this.#deferred;
     this.#deferred = [];
-    await this.#begin;
+    if (this.#unsent.length) this.#open();
+    if (this.#begin) await this.#begin;
     const failure = await firstFailure(deferred);
     if (failure) throw failure.error;
   }
@@ -346,6 +400,7 @@ class TxExecutor implements Executor {
    * BEGIN), which explains it best.
    */
   async causeOfFailure(): Promise<unknown> {
+    this.#dropUnsent();
     try {
       await this.#begin;
     } catch (err) {
@@ -526,11 +581,8 @@ export class PostgresDatabase implements Database {
     let broken: Error | undefined;
     let ddl = raw?.ddl ?? false;
     try {
-      corkUntilNextTick(client);
-      const begin = client.query('BEGIN');
-      begin.catch(() => {}); // awaited by the executor; this only keeps an early failure handled
-      const tx = new TxExecutor(client, begin, () => (ddl = true));
-      let commit: Promise<pg.QueryResult> | undefined;
+      const tx = new TxExecutor(client, () => (ddl = true));
+      let commit: Promise<{ command: string }> | undefined;
       try {
         const result = await fn(tx);
         // COMMIT goes out right behind any deferred statement still in flight (usually in the
@@ -551,7 +603,7 @@ export class PostgresDatabase implements Database {
         try {
           // A sent COMMIT ended the transaction either way (committed, or rolled back on failure).
           if (commit) await commit.catch((e: unknown) => (isConnectionFailure(e) ? Promise.reject(e) : undefined));
-          else await client.query('ROLLBACK');
+          else await tx.rollback();
         } catch (rollbackError) {
           broken = rollbackError as Error;
         }
