@@ -9,7 +9,7 @@ import { newRecordId } from '../../tools/ids.ts';
 import { formatDateTime } from '../../tools/datetime.ts';
 import type { AuthCollectionModel } from '../collections/collection.ts';
 import { BadRequestError } from '../errors.ts';
-import { reader, type OperationContext } from '../operations/context.ts';
+import { deriveContext, reader, type OperationContext } from '../operations/context.ts';
 import type { RecordData } from '../records/record.ts';
 import { storedRowSatisfies } from '../records/record-rules.ts';
 import { hasConfirmedTotp } from './totp-store.ts';
@@ -47,7 +47,7 @@ export async function findMfaSessionOrThrow(ctx: OperationContext, collection: A
 async function mfaRuleMatches(ctx: OperationContext, collection: AuthCollectionModel, record: RecordData): Promise<boolean> {
   const rule = collection.mfa.rule ?? '';
   if (rule.trim() === '') return true;
-  const asRecord: OperationContext = { ...ctx, auth: { collection, record } };
+  const asRecord: OperationContext = deriveContext(ctx, { auth: { collection, record } });
   return storedRowSatisfies(asRecord, reader(ctx), collection, rule, String(record.id));
 }
 

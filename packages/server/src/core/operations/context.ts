@@ -44,6 +44,15 @@ export type TransactionContext = OperationContext & {
   freshDefinitions?: boolean;
 };
 
+/**
+ * `ctx` with `extra` laid over it. Unlike a spread it keeps getters as getters: a transport
+ * builds `query` and `headers` only when something reads them (rest-context.ts), and a spread
+ * would build both for every derived context.
+ */
+export function deriveContext<C extends OperationContext, E extends object>(ctx: C, extra: E): Omit<C, keyof E> & E {
+  return Object.defineProperties(Object.defineProperties({}, Object.getOwnPropertyDescriptors(ctx)), Object.getOwnPropertyDescriptors(extra)) as Omit<C, keyof E> & E;
+}
+
 export const SUPERUSERS = '_superusers';
 
 export function isSuperuser(ctx: OperationContext): boolean {
@@ -75,14 +84,14 @@ export async function collectionForWrite(ctx: TransactionContext, idOrName: stri
  * has committed. An outer transaction (batch) owns its after-commit work and runs it itself.
  */
 export async function inTransaction<T>(ctx: OperationContext, fn: (txCtx: TransactionContext) => Promise<T>): Promise<T> {
-  if (ctx.tx) return fn({ ...ctx, tx: ctx.tx, afterCommit: ctx.afterCommit ?? [] });
+  if (ctx.tx) return fn(deriveContext(ctx, { tx: ctx.tx, afterCommit: ctx.afterCommit ?? [] }));
   for (let attempt = 1; ; attempt++) {
     const afterCommit: Array<() => Promise<void>> = [];
     const afterRollback: Array<() => Promise<void>> = [];
     let result: T;
     try {
       // A retry reads definitions under lock: the cache may not have caught up with the change yet.
-      result = await ctx.app.db.transaction((tx) => fn({ ...ctx, tx, afterCommit, afterRollback, freshDefinitions: attempt > 1 }));
+      result = await ctx.app.db.transaction((tx) => fn(deriveContext(ctx, { tx, afterCommit, afterRollback, freshDefinitions: attempt > 1 })));
     } catch (err) {
       await runAfterCommit(ctx.app, afterRollback);
       // Rolled back because a concurrent schema change raced it (run it on the new definition),

@@ -20,7 +20,7 @@ import { findRecordById } from '../records/record-finder.ts';
 import type { RecordData } from '../records/record.ts';
 import { storedRowSatisfies } from '../records/record-rules.ts';
 import { ipInList } from '../settings/rate-limits.ts';
-import { reader, SUPERUSERS, type AuthState, type OperationContext } from './context.ts';
+import { deriveContext, reader, SUPERUSERS, type AuthState, type OperationContext } from './context.ts';
 import { tokenKeyOf } from './record-auth.ts';
 
 /** The thumb size every image gets besides the field's own `thumbs` (spec §8.1). */
@@ -64,7 +64,7 @@ async function canReadProtected(ctx: OperationContext, collection: CollectionMod
   const auth = await fileTokenAuth(ctx, token);
   if (auth?.collection.name === SUPERUSERS) return true;
   if (collection.viewRule === null || collection.viewRule === undefined) return false;
-  const ruleCtx: OperationContext = { ...ctx, auth, requestContext: 'protectedFile' };
+  const ruleCtx: OperationContext = deriveContext(ctx, { auth, requestContext: 'protectedFile' });
   return storedRowSatisfies(ruleCtx, reader(ctx), collection, collection.viewRule, String(record.id));
 }
 

@@ -23,7 +23,7 @@ import { findAuthRecordByEmail } from '../mail/record-mail.ts';
 import { prepareUploads, type FileUpload } from '../records/record-files.ts';
 import { findRecordById } from '../records/record-finder.ts';
 import type { RecordData } from '../records/record.ts';
-import { inTransaction, requireSuperuser, type OperationContext, type TransactionContext } from './context.ts';
+import { deriveContext, inTransaction, requireSuperuser, type OperationContext, type TransactionContext } from './context.ts';
 import { authCollectionOrThrow, completeAuthentication, mfaIdOf, type AuthResult } from './record-auth.ts';
 import { recordCreate } from './record-create.ts';
 import { recordDelete } from './record-delete.ts';
@@ -147,7 +147,7 @@ export async function recordAuthWithOAuth2(ctx: OperationContext, collectionIdOr
   if (provider.name === 'apple' && !user.name) user = { ...user, name: takeAppleName(ctx.app, input.code) };
 
   const avatar = await avatarForSignUp(ctx, collection, provider, user, input.createData);
-  const { record, isNew } = await resolveRecord({ ...ctx, requestContext: 'oauth2' }, collection, provider.name, user, input.createData, avatar);
+  const { record, isNew } = await resolveRecord(deriveContext(ctx, { requestContext: 'oauth2' }), collection, provider.name, user, input.createData, avatar);
   const meta = {
     id: user.id,
     name: user.name,

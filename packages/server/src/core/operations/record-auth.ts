@@ -17,7 +17,7 @@ import { findRecordById } from '../records/record-finder.ts';
 import { rowToRecord, type RecordData } from '../records/record.ts';
 import { storedRowSatisfies } from '../records/record-rules.ts';
 import { ipInList } from '../settings/rate-limits.ts';
-import { SUPERUSERS, reader, type AuthState, type OperationContext } from './context.ts';
+import { deriveContext, SUPERUSERS, reader, type AuthState, type OperationContext } from './context.ts';
 
 /** Auth collection of an auth route, or 404 (spec §6). */
 export function authCollectionOrThrow(ctx: OperationContext, idOrName: string): AuthCollectionModel {
@@ -128,7 +128,7 @@ export async function completeAuthentication(
   options: { mfaId?: string; expand?: string; meta?: Record<string, unknown> } = {},
 ): Promise<AuthResult> {
   checkSuperuserIp(ctx, collection);
-  await checkAuthRule({ ...ctx, requestContext: method === 'totp' ? 'mfa' : method }, collection, record);
+  await checkAuthRule(deriveContext(ctx, { requestContext: method === 'totp' ? 'mfa' : method }), collection, record);
   const mfaId = await applyMfa(ctx, collection, record, method, options.mfaId || undefined);
   if (mfaId) return { mfaId };
   const token = await newAuthToken(ctx.app, collection, record);
@@ -153,13 +153,13 @@ async function checkAuthRule(ctx: OperationContext, collection: AuthCollectionMo
   const rule = collection.authRule;
   const failed = 'The request doesn\'t satisfy the collection requirements to authenticate.';
   if (rule === null) throw new ForbiddenError(failed);
-  const asRecord: OperationContext = { ...ctx, auth: { collection, record } };
+  const asRecord: OperationContext = deriveContext(ctx, { auth: { collection, record } });
   if (!(await storedRowSatisfies(asRecord, reader(ctx), collection, rule, String(record.id)))) throw new ForbiddenError(failed);
 }
 
 /** The `{token, record}` response, with the record as it sees itself. */
 export async function authResponse(ctx: OperationContext, collection: AuthCollectionModel, record: RecordData, token: string, expand?: string): Promise<AuthResponse> {
-  const self: OperationContext = { ...ctx, auth: { collection, record } };
+  const self: OperationContext = deriveContext(ctx, { auth: { collection, record } });
   const [json] = await enrichRecords(self, reader(ctx), collection, [record], { expand, showEmail: true });
   return { token, record: json };
 }

@@ -15,7 +15,7 @@ import type { Executor } from '../../storage/types.ts';
 import type { App } from '../app.ts';
 import { isAuthCollection, type AuthCollectionModel } from '../collections/collection.ts';
 import { UnauthorizedError } from '../errors.ts';
-import { SUPERUSERS, type AuthState, type OperationContext, type TransactionContext } from './context.ts';
+import { deriveContext, SUPERUSERS, type AuthState, type OperationContext, type TransactionContext } from './context.ts';
 
 /** How long a setup link stays valid, in seconds. */
 export const SETUP_TOKEN_DURATION = 60 * 60;
@@ -63,16 +63,17 @@ export function newSetupToken(app: App): Promise<string> {
  */
 export async function withSetupToken(ctx: OperationContext, collectionIdOrName: string): Promise<OperationContext> {
   if (ctx.auth || ctx.method !== 'POST' || ctx.requestContext !== 'default') return ctx;
-  const raw = (ctx.headers.authorization ?? '').replace(/^bearer\s+/i, '').trim();
-  if (raw === '' || unverifiedTokenType(raw) !== 'setup') return ctx;
+  // The collection first: reading ctx.headers builds them, which every other create can skip.
   const collection = ctx.app.collections.find(collectionIdOrName);
   if (collection?.name !== SUPERUSERS || !isAuthCollection(collection)) return ctx;
+  const raw = (ctx.headers.authorization ?? '').replace(/^bearer\s+/i, '').trim();
+  if (raw === '' || unverifiedTokenType(raw) !== 'setup') return ctx;
   const claims = await verifyToken(raw, setupKey(collection), 'setup', ctx.app.now());
   if (!claims || claims.collectionId !== collection.id) throw new UnauthorizedError('The setup token is invalid or has expired.');
   if (await hasSuperuser(ctx.app)) throw new UnauthorizedError(NO_LONGER_VALID);
   const auth: AuthState = { collection, record: { id: '' } };
   setupGrants.add(auth);
-  return { ...ctx, auth };
+  return deriveContext(ctx, { auth });
 }
 
 /**

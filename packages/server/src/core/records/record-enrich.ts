@@ -11,7 +11,7 @@ import { findField } from '../collections/collection.ts';
 import { hasUniqueIndex } from '../collections/collection-indexes.ts';
 import { fieldTypeOf } from '../fields/registry.ts';
 import type { OperationContext } from '../operations/context.ts';
-import { isSuperuser } from '../operations/context.ts';
+import { deriveContext, isSuperuser } from '../operations/context.ts';
 import { rowToRecord, serializeRecord, type RecordData } from './record.ts';
 import { compileRule, idsSatisfying } from './record-rules.ts';
 
@@ -96,7 +96,7 @@ async function expandLevel(
     const { target, field, back } = resolved;
     // A null view rule hides the whole path from non-superusers (spec §3.4).
     if (!isSuperuser(ctx) && target.viewRule === null) continue;
-    const expandCtx: OperationContext = { ...ctx, requestContext: 'expand' };
+    const expandCtx: OperationContext = deriveContext(ctx, { requestContext: 'expand' });
     const q = ctx.app.db.dialect.quote.bind(ctx.app.db.dialect);
     const dialect = ctx.app.db.dialect;
     const where =

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { App } from '../app.ts';
+import { deriveContext, type OperationContext } from './context.ts';
+
+test('deriveContext lays extras over the context without reading its getters', () => {
+  let built = 0;
+  const ctx: OperationContext = {
+    app: {} as App,
+    auth: null,
+    method: 'POST',
+    requestContext: 'default',
+    get query() {
+      built++;
+      return { q: '1' };
+    },
+    get headers() {
+      built++;
+      return { x: '2' };
+    },
+    ip: '127.0.0.1',
+  };
+  const derived = deriveContext(ctx, { requestContext: 'expand', afterCommit: [] });
+  assert.equal(built, 0, 'a getter ran while deriving');
+  assert.equal(derived.requestContext, 'expand');
+  assert.deepEqual(derived.afterCommit, []);
+  assert.equal(derived.method, 'POST');
+  assert.equal(ctx.requestContext, 'default', 'the original changed');
+  assert.deepEqual(derived.headers, { x: '2' });
+  assert.equal(built, 1);
+});
