@@ -317,7 +317,8 @@ export class RealtimeBroker {
   async #onRecord(action: RecordAction, collection: CollectionModel, record: RecordData): Promise<void> {
     if (this.#closed) return;
     if (collection.type === 'auth') this.#syncAuth(action, collection, record);
-    if (collection.type === 'view') return;
+    // Nobody subscribed to anything: skip building this record's topics (every write comes here).
+    if (collection.type === 'view' || this.#byTopic.size === 0) return;
     const candidates: Candidate[] = [];
     for (const topic of recordEventTopics(collection, String(record.id))) {
       const byClient = this.#byTopic.get(topic);
