@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import type PocketBase from 'pocketbase';
 import { MAX_SQL_QUERY_LENGTH, MAX_SQL_ROWS } from '../../src/core/operations/sql-console.ts';
 import { MAX_RAW_READS } from '../../src/storage/sqlite/sqlite-database.ts';
 import { MULTIPLE_STATEMENTS_MESSAGE } from '../../src/tools/sql-leading-keyword.ts';
-import { forEachDialect, sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { forEachDialect, POSTGRES_TEST_URL, sdkError, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const RAW_ERROR = 'Failed to execute query. Raw error:\n';
 
@@ -381,6 +382,31 @@ forEachDialect((dialect) =>
         assert.match(err.message, /cancel/i);
         assert.ok(Date.now() - started < 2500, `answered after ${Date.now() - started} ms`);
       });
+
+      if (dialect === 'postgres') {
+        it('answers 503 when the connection of a read is lost while it runs', async () => {
+          // EXPLAIN ANALYZE runs as typed (a SELECT goes through a cursor, FETCH is what shows as running).
+          const read = sdkError(t.admin.sql.run('EXPLAIN ANALYZE SELECT pg_sleep(5) AS lost_read'));
+          const killer = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+          await killer.connect();
+          try {
+            let killed = 0;
+            for (let i = 0; i < 100 && killed === 0; i++) {
+              await new Promise((resolve) => setTimeout(resolve, 20));
+              const r = await killer.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(5) AS lost_read%' AND pid <> pg_backend_pid()`);
+              killed = r.rowCount ?? 0;
+            }
+            assert.equal(killed, 1, 'the read never showed up in pg_stat_activity');
+          } finally {
+            await killer.end();
+          }
+          const err = await read;
+          assert.equal(err.status, 503);
+          assert.equal(err.message, 'The database is unreachable. Try again shortly.');
+          // The server still answers reads on its other connections.
+          assert.equal((await t.admin.sql.run('SELECT 1 AS one')).rows.length, 1);
+        });
+      }
 
       if (dialect === 'sqlite') {
         it(`answers 503 while ${MAX_RAW_READS} reads still run`, async () => {

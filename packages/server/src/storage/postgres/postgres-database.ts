@@ -524,13 +524,14 @@ export class PostgresDatabase implements Database {
     }
   }
 
-  #unavailable(err: unknown): unknown {
+  /** `lost`: the error is known to be a connection failure, even without a connection-level code. */
+  #unavailable(err: unknown, lost = false): unknown {
     const message = (err as Error)?.message ?? '';
     if (/timeout exceeded when trying to connect/.test(message)) {
       return new ServiceUnavailableError(`The database is busy: all ${this.#max} connections stayed in use for ${this.#acquireTimeoutMs} ms. Try again shortly.`, { cause: err });
     }
     const code = (err as { code?: string })?.code;
-    if (code && UNAVAILABLE_CODES.has(code)) return new ServiceUnavailableError('The database is unreachable. Try again shortly.', { cause: err });
+    if (lost || (code && UNAVAILABLE_CODES.has(code))) return new ServiceUnavailableError('The database is unreachable. Try again shortly.', { cause: err });
     // A deadlock victim or a serialization failure: the whole transaction was rolled back.
     if (code === '40P01' || code === '40001') return new WriteConflictError({ cause: err });
     // Note: only a transaction that raced a schema change of its collection gets here (reads
@@ -634,7 +635,9 @@ export class PostgresDatabase implements Database {
       try {
         result = CURSOR_KEYWORDS.has(sqlLeadingKeyword(dangerousSql)) ? await fetchThroughCursor(client, dangerousSql, options.maxRows) : await client.query(rawStatement(dangerousSql));
       } catch (err) {
-        throw rawStatementError(err);
+        // A lost connection is the database's absence (503), as for every other statement, not
+        // the query's fault.
+        throw isConnectionFailure(err) ? this.#unavailable(err, true) : rawStatementError(err);
       }
       return {
         columns: await describeColumns(client, result.fields ?? []),
