@@ -45,8 +45,8 @@ const PgQuery = pg.Query as unknown as new (config: { text: string }) => object;
 const toWire = (v: unknown): unknown => (v === null || v === undefined ? null : typeof v === 'string' || Buffer.isBuffer(v) ? v : String(v));
 
 /**
- * True for a failure of the connection rather than of a statement (no SQLSTATE): the
- * transaction's fate is then unknown to the caller.
+ * True for a statement's failure, which carries a SQLSTATE. Anything else is the connection's,
+ * and leaves the transaction's fate unknown to the caller.
  */
 const isStatementError = (err: unknown): boolean => typeof (err as { code?: unknown })?.code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code);
 
@@ -148,7 +148,9 @@ export function sendImplicitTransaction(client: pg.PoolClient, statements: reado
     try {
       client.query(tx as unknown as pg.Query);
     } catch (err) {
-      // Nothing was sent: settle every statement, or whoever waits for them would wait forever.
+      // Not queued, or failed while being written: settle every statement, or whoever waits
+      // for them would wait forever. The rejection (no SQLSTATE) has the connection discarded,
+      // so a Sync never follows what may have been written, and nothing of it commits.
       tx.handleError(err, (client as unknown as { connection: PgConnection }).connection);
     }
   });

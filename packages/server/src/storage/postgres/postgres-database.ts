@@ -364,11 +364,17 @@ class TxExecutor implements Executor {
       const unsent = this.#unsent;
       this.#unsent = [];
       if (!unsent.length) return Promise.resolve({ command: 'COMMIT' });
-      corkUntilNextTick(this.#client);
-      return sendImplicitTransaction(
-        this.#client,
-        unsent.map((u) => ({ ...statement(this.#client, u.sql, u.params, this.#named), resolve: u.resolve, reject: u.reject })),
-      );
+      try {
+        corkUntilNextTick(this.#client);
+        return sendImplicitTransaction(
+          this.#client,
+          unsent.map((u) => ({ ...statement(this.#client, u.sql, u.params, this.#named), resolve: u.resolve, reject: u.reject })),
+        );
+      } catch (err) {
+        // Whoever waits for these statements must hear of it (settle would wait forever).
+        for (const u of unsent) u.reject(err);
+        return Promise.reject(err);
+      }
     }
     return this.#held ? this.#hold('COMMIT', undefined) : this.#query('COMMIT', undefined);
   }
