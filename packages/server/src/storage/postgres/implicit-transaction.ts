@@ -58,6 +58,12 @@ class ImplicitTransaction extends PgQuery {
   #done = 0;
   readonly #resolve: (outcome: ImplicitOutcome) => void;
   readonly #reject: (error: unknown) => void;
+  /**
+   * Set by pg when a read timeout (`query_timeout`) applies: its wrapper clears the timer, which
+   * would otherwise fire after the transaction ended and destroy the connection under its next
+   * user. Called once, when the transaction settles.
+   */
+  declare callback: ((error: unknown) => void) | undefined;
 
   constructor(statements: readonly ImplicitStatement[], resolve: (outcome: ImplicitOutcome) => void, reject: (error: unknown) => void) {
     super({ text: '' });
@@ -114,7 +120,14 @@ class ImplicitTransaction extends PgQuery {
   }
 
   handleReadyForQuery(): void {
+    this.#settled(null);
     this.#resolve({ command: 'COMMIT' });
+  }
+
+  #settled(error: unknown): void {
+    const callback = this.callback;
+    this.callback = undefined;
+    callback?.(error);
   }
 
   /**
@@ -123,6 +136,7 @@ class ImplicitTransaction extends PgQuery {
    * the commit's own, and a failure of the connection leaves the outcome unknown: both reject.
    */
   handleError(err: unknown, connection: PgConnection): void {
+    this.#settled(err);
     const statements = this.#statements;
     const failed = this.#done;
     this.#done = statements.length;
