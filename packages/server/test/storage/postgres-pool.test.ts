@@ -1,9 +1,11 @@
 /**
  * The PostgreSQL pool is bounded: when every connection stays busy, a caller waits a bounded
- * time and then gets ServiceUnavailableError (503 on the wire), never an endless hang.
+ * time and then gets ServiceUnavailableError (503 on the wire), never an endless hang. A
+ * connection cut under a statement is a 503 as well, though the driver's error has no code.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { describe, it } from 'node:test';
 import { ServiceUnavailableError } from '../../src/core/errors.ts';
 import { PostgresDatabase } from '../../src/storage/postgres/postgres-database.ts';
@@ -39,4 +41,54 @@ describe('[postgres] connection pool', { skip }, () => {
     await assert.rejects(PostgresDatabase.open({ url: 'mysql://x@localhost/db' }), /Invalid PostgreSQL URL/);
     await assert.rejects(PostgresDatabase.open({ url: 'postgres://postgres@127.0.0.1:1/test', acquireTimeoutMs: 2000 }), /cannot connect to PostgreSQL at 127\.0\.0\.1:1\/test: connection refused/);
   });
+});
+
+/** A TCP proxy in front of PostgreSQL whose open connections `cut()` destroys (no error message reaches the client). */
+async function cuttingProxy(): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+  const target = new URL(POSTGRES_TEST_URL);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(POSTGRES_TEST_URL);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as net.AddressInfo).port);
+  const cut = () => {
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+  };
+  return { url: url.toString(), cut, close: async () => (cut(), await new Promise<void>((resolve) => server.close(() => resolve()))) };
+}
+
+describe('[postgres] a connection cut under a statement', { skip }, () => {
+  for (const where of ['outside a transaction', 'in a transaction'] as const) {
+    it(`answers ServiceUnavailableError ${where}, and the next statement gets a new connection`, async () => {
+      const proxy = await cuttingProxy();
+      const schema = `basalt_test_${randomBytes(6).toString('hex')}`;
+      const db = await PostgresDatabase.open({ url: proxy.url, schema, maxConnections: 1 });
+      try {
+        const slow = where === 'in a transaction' ? db.transaction((tx) => tx.get('SELECT pg_sleep(2)')) : db.get('SELECT pg_sleep(2)');
+        setTimeout(() => proxy.cut(), 200);
+        await assert.rejects(slow, (err: Error) => {
+          assert.ok(err instanceof ServiceUnavailableError, `${err.name}: ${err.message}`);
+          assert.equal(err.message, 'The database is unreachable. Try again shortly.');
+          return true;
+        });
+        assert.deepEqual(await db.get('SELECT 1 AS one'), { one: 1 });
+      } finally {
+        await db.dropSchema().catch(() => {});
+        await db.close();
+        await proxy.close();
+      }
+    });
+  }
 });

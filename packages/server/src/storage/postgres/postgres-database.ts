@@ -13,7 +13,7 @@
  * @module
  */
 import pg from 'pg';
-import { ServiceUnavailableError, WriteConflictError } from '../../core/errors.ts';
+import { BasaltError, ServiceUnavailableError, WriteConflictError } from '../../core/errors.ts';
 import { MULTIPLE_STATEMENTS_MESSAGE, sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
 import { LruCache } from '../../tools/lru-cache.ts';
 import type { Database, Executor, RawColumn, RawReadOptions, RawReadResult, RawWriteOptions, Row, SqlValue, TransactionOptions } from '../types.ts';
@@ -142,6 +142,11 @@ interface ConnectionState {
   prepared: Set<string>;
 }
 const connectionStates = new WeakMap<pg.PoolClient, ConnectionState>();
+/**
+ * Connections whose socket failed or ended. Their statements then fail with errors that carry no
+ * code ("Connection terminated unexpectedly"), which only this tells apart from a bug's error.
+ */
+const lostConnections = new WeakSet<pg.PoolClient>();
 
 /**
  * The query for `sql` on `client`: with parameters, a named (server-side prepared) statement, so
@@ -517,7 +522,8 @@ export class PostgresDatabase implements Database {
         // A connection lost while checked out (pg_terminate_backend, a server restart) emits
         // 'error' on its client, which pg-pool listens to only while the client is idle: unheard,
         // it would crash the process. The statements waiting on it fail with that error anyway.
-        client.on('error', () => {});
+        client.on('error', () => lostConnections.add(client));
+        client.on('end', () => lostConnections.add(client));
         connectionStates.set(client, { generation: this.#generation, prepared: new Set() });
         return client;
       }
@@ -553,7 +559,7 @@ export class PostgresDatabase implements Database {
       return await execute(client, sql, params, named);
     } catch (err) {
       if (isConnectionFailure(err) || isStalePlan(err)) broken = err as Error;
-      if (!(named && isStalePlan(err))) throw this.#unavailable(err);
+      if (!(named && isStalePlan(err))) throw this.#unavailable(err, lostConnections.has(client));
     } finally {
       client.release(broken);
     }
@@ -618,8 +624,10 @@ export class PostgresDatabase implements Database {
       }
     } catch (err) {
       const code = (err as { code?: string })?.code;
-      if ((code && UNAVAILABLE_CODES.has(code)) || isStalePlan(err)) broken ??= err as Error;
-      throw this.#unavailable(err);
+      // Basalt's own errors (a validation failure) stay what they are even if the connection went too.
+      const lost = lostConnections.has(client) && !(err instanceof BasaltError);
+      if (lost || (code && UNAVAILABLE_CODES.has(code)) || isStalePlan(err)) broken ??= err as Error;
+      throw this.#unavailable(err, lost);
     } finally {
       // After DDL (committed or not), connections that prepared statements are replaced on next use.
       if (ddl) this.#generation++;
