@@ -123,7 +123,8 @@ describe('[postgres] the connection of a failed implicit transaction, reused bef
   let proxy: Awaited<ReturnType<typeof slowReadyAfterError>>;
   let db: PostgresDatabase;
   before(async () => {
-    proxy = await slowReadyAfterError(150);
+    // Long enough that a loaded machine still settles the failure while the message is held.
+    proxy = await slowReadyAfterError(1000);
     // One connection: the next user is handed the very connection whose ReadyForQuery is late.
     db = await PostgresDatabase.open({ url: proxy.url, schema: `basalt_test_${randomBytes(6).toString('hex')}`, maxConnections: 1 });
     await db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0)');
