@@ -13,9 +13,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { PostgresDatabase } from '../../src/storage/postgres/postgres-database.ts';
+import { postgresProxy } from '../helpers/postgres-proxy.ts';
 import { POSTGRES_TEST_URL, POSTGRES_UNAVAILABLE, TEST_DIALECTS } from '../helpers/test-server.ts';
 
 const skip = !TEST_DIALECTS.includes('postgres') ? 'postgres not in BASALT_TEST_DIALECTS' : process.env.BASALT_TEST_REQUIRE_SERVICES === '1' ? false : (POSTGRES_UNAVAILABLE ?? false);
@@ -56,13 +56,9 @@ describe('[postgres] implicit transactions with a read timeout (query_timeout in
  * its connection is back in the pool before pg has seen the end of it.
  */
 async function slowReadyAfterError(delayMs: number): Promise<{ url: string; arm(on: boolean): void; held: () => number; close(): Promise<void> }> {
-  const target = new URL(POSTGRES_TEST_URL);
   let armed = false;
   let held = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    sockets.add(client).add(upstream);
+  const proxy = await postgresProxy((client, upstream) => {
     let pending = Buffer.alloc(0);
     let lastType = '';
     // Server messages are written in order; a held one delays everything after it.
@@ -97,26 +93,8 @@ async function slowReadyAfterError(delayMs: number): Promise<{ url: string; arm(
       if (start < at) send(pending.subarray(start, at), 0);
       pending = pending.subarray(at);
     });
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('close', end).on('error', end);
-    upstream.on('close', end).on('error', end);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(POSTGRES_TEST_URL);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as net.AddressInfo).port);
-  return {
-    url: url.toString(),
-    arm: (on) => (armed = on),
-    held: () => held,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { url: proxy.url, arm: (on) => (armed = on), held: () => held, close: proxy.close };
 }
 
 describe('[postgres] the connection of a failed implicit transaction, reused before its ReadyForQuery arrives', { skip }, () => {

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ValidationError } from '../../src/core/errors.ts';
 import { PostgresDatabase } from '../../src/storage/postgres/postgres-database.ts';
+import { postgresProxy } from '../helpers/postgres-proxy.ts';
 import { POSTGRES_TEST_URL, POSTGRES_UNAVAILABLE, TEST_DIALECTS, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const skip = !TEST_DIALECTS.includes('postgres') ? 'postgres not in BASALT_TEST_DIALECTS' : process.env.BASALT_TEST_REQUIRE_SERVICES === '1' ? false : (POSTGRES_UNAVAILABLE ?? false);
@@ -22,17 +22,13 @@ const skip = !TEST_DIALECTS.includes('postgres') ? 'postgres not in BASALT_TEST_
  * statement with parameters), `S` a Sync (the end of an implicit transaction).
  */
 async function flightCounter(): Promise<{ url: string; flights: () => number; messages: (type: string) => number; reset(): void; close(): Promise<void> }> {
-  const target = new URL(POSTGRES_TEST_URL);
   let flights = 0;
   const messages = new Map<string, number>();
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+  const proxy = await postgresProxy((client, upstream) => {
     let serverSpokeLast = true;
     // The startup message has no type byte; every later one is a type byte and an int32 length.
     let started = false;
     let pending = Buffer.alloc(0);
-    sockets.add(client).add(upstream);
     client.on('data', (chunk) => {
       if (serverSpokeLast) flights++;
       serverSpokeLast = false;
@@ -52,30 +48,16 @@ async function flightCounter(): Promise<{ url: string; flights: () => number; me
       serverSpokeLast = true;
       client.write(chunk);
     });
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('close', end).on('error', end);
-    upstream.on('close', end).on('error', end);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  const url = new URL(POSTGRES_TEST_URL);
-  url.hostname = '127.0.0.1';
-  url.port = String(port);
   return {
-    url: url.toString(),
+    url: proxy.url,
     flights: () => flights,
     messages: (type: string) => messages.get(type) ?? 0,
     reset: () => {
       flights = 0;
       messages.clear();
     },
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: proxy.close,
   };
 }
 

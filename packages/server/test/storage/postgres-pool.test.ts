@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { describe, it } from 'node:test';
 import { ServiceUnavailableError } from '../../src/core/errors.ts';
 import { PostgresDatabase } from '../../src/storage/postgres/postgres-database.ts';
+import { postgresProxy } from '../helpers/postgres-proxy.ts';
 import { POSTGRES_TEST_URL, POSTGRES_UNAVAILABLE, TEST_DIALECTS } from '../helpers/test-server.ts';
 
 const skip = !TEST_DIALECTS.includes('postgres') ? 'postgres not in BASALT_TEST_DIALECTS' : process.env.BASALT_TEST_REQUIRE_SERVICES === '1' ? false : (POSTGRES_UNAVAILABLE ?? false);
@@ -43,36 +43,10 @@ describe('[postgres] connection pool', { skip }, () => {
   });
 });
 
-/** A TCP proxy in front of PostgreSQL whose open connections `cut()` destroys (no error message reaches the client). */
-async function cuttingProxy(): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
-  const target = new URL(POSTGRES_TEST_URL);
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('close', end).on('error', end);
-    upstream.on('close', end).on('error', end);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(POSTGRES_TEST_URL);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as net.AddressInfo).port);
-  const cut = () => {
-    for (const s of sockets) s.destroy();
-    sockets.clear();
-  };
-  return { url: url.toString(), cut, close: async () => (cut(), await new Promise<void>((resolve) => server.close(() => resolve()))) };
-}
-
 describe('[postgres] a connection cut under a statement', { skip }, () => {
   for (const where of ['outside a transaction', 'in a transaction'] as const) {
     it(`answers ServiceUnavailableError ${where}, and the next statement gets a new connection`, async () => {
-      const proxy = await cuttingProxy();
+      const proxy = await postgresProxy((client, upstream) => client.pipe(upstream).pipe(client));
       const schema = `basalt_test_${randomBytes(6).toString('hex')}`;
       const db = await PostgresDatabase.open({ url: proxy.url, schema, maxConnections: 1 });
       try {
