@@ -651,7 +651,7 @@ export class PostgresDatabase implements Database {
       } catch (err) {
         // A lost connection is the database's absence (503), as for every other statement, not
         // the query's fault.
-        throw isConnectionFailure(err) ? this.#unavailable(err, true) : rawStatementError(err);
+        throw isConnectionFailure(err) ? this.#unavailable(err, lostConnections.has(client)) : rawStatementError(err);
       }
       return {
         columns: await describeColumns(client, result.fields ?? []),
