@@ -11,8 +11,8 @@
  * both schemas are dropped at the end. `--engine all` runs sqlite, then postgres.
  *
  *   npm run bench [-- --only basalt|reference] [--workloads get,list,create,update,mix]
- *                 [--engine sqlite|postgres|all] [--duration S] [--connections N] [--warmup S] [--records N]
- *   env: BENCH_DURATION (10), BENCH_CONNECTIONS (50), BENCH_WARMUP (2), BENCH_RECORDS (10000)
+ *                 [--engine sqlite|postgres|all] [--duration S] [--rounds N] [--connections N] [--warmup S] [--records N]
+ *   env: BENCH_DURATION (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50), BENCH_WARMUP (2), BENCH_RECORDS (10000)
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -64,7 +64,8 @@ function usage(): never {
   --engine sqlite|postgres|all  storage engine of both targets (env BENCH_ENGINE, default sqlite);
                               postgres uses BENCH_POSTGRES_URL (default ${POSTGRES_URL})
   --workloads get,list,...    subset of: ${ALL_WORKLOADS.join(',')}
-  --duration S                measured seconds per workload   (env BENCH_DURATION, default 10)
+  --duration S                measured seconds per round      (env BENCH_DURATION, default 5)
+  --rounds N                  alternating rounds per workload (env BENCH_ROUNDS, default 3)
   --connections N             concurrent connections          (env BENCH_CONNECTIONS, default 50)
   --warmup S                  unmeasured seconds per workload (env BENCH_WARMUP, default 2)
   --records N                 records seeded into each server (env BENCH_RECORDS, default 10000)`);
@@ -95,7 +96,7 @@ function parseOptions() {
     else if (i + 1 < argv.length) flags[a.slice(2)] = argv[++i];
     else fail(`${a} needs a value`);
   }
-  const known = new Set(['only', 'workloads', 'duration', 'connections', 'warmup', 'records', 'engine']);
+  const known = new Set(['only', 'workloads', 'duration', 'rounds', 'connections', 'warmup', 'records', 'engine']);
   for (const k of Object.keys(flags)) if (!known.has(k)) fail(`unknown option --${k} (see --help)`);
 
   const num = (flag: string, env: string, def: number, min: number) => {
@@ -123,7 +124,8 @@ function parseOptions() {
     engine: engine as Engine | 'all',
     targets,
     workloads,
-    duration: num('duration', 'BENCH_DURATION', 10, 1),
+    duration: num('duration', 'BENCH_DURATION', 5, 1),
+    rounds: Math.trunc(num('rounds', 'BENCH_ROUNDS', 3, 1)),
     connections: Math.trunc(num('connections', 'BENCH_CONNECTIONS', 50, 1)),
     warmup: num('warmup', 'BENCH_WARMUP', 2, 0),
     records: Math.trunc(num('records', 'BENCH_RECORDS', 10_000, 1)),
@@ -737,6 +739,8 @@ const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
 const fmtMs = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);
+/** Rounded down, so that a ratio just below its target never prints as the target (0.699 → 0.69). */
+const fmtRatio = (r: number) => (Math.floor(r * 100 + 1e-9) / 100).toFixed(2);
 
 function resultCells(r: LoadResult | { error: string } | undefined, targetFailed: boolean): string {
   if (!r) return lpad(targetFailed ? 'skipped (target failed)' : '—', 28);
@@ -756,16 +760,38 @@ function errorNote(r: LoadResult): string {
 
 // ---- main ----------------------------------------------------------------------------------
 
-type Measured = RunResult | { error: string };
+type Measured = (RunResult & { rounds?: RunResult[] }) | { error: string };
 interface WorkloadRow {
   workload: Workload;
   results: Partial<Record<TargetName, Measured>>;
   warnings: Partial<Record<TargetName, string[]>>;
+  /** Median of the per-round ratios (each round runs both targets back to back). */
   ratio: number | null;
+  roundRatios?: number[];
   targetRatio: number;
   verdict: 'PASS' | 'BELOW' | 'n/a';
   /** The generator was near 100% of its core in some run: the ratio may be flattering. */
   loadSaturated?: boolean;
+}
+
+const median = (xs: readonly number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * A target's runs of one workload as one result: the run of median req/s (its latencies and CPU
+ * figures belong to that run), with CPU per request replaced by the median over all runs.
+ */
+function medianRun(runs: readonly RunResult[]): RunResult {
+  const byRps = [...runs].sort((a, b) => a.rps - b.rps);
+  const mid = byRps[(byRps.length - 1) >> 1];
+  const med = (f: (r: RunResult) => number | null) => {
+    const xs = runs.map(f).filter((x): x is number => x !== null);
+    return xs.length ? Math.round(median(xs) * 1000) / 1000 : null;
+  };
+  return { ...mid, serverCpuMsPerReq: med((r) => r.serverCpuMsPerReq), dbCpuMsPerReq: med((r) => r.dbCpuMsPerReq) };
 }
 
 const LOAD_SATURATED_PCT = 90;
@@ -796,7 +822,7 @@ console.log(
   }`,
 );
 console.log(
-  `  targets: ${opts.targets.join(', ')}; workloads: ${opts.workloads.join(', ')}; ${opts.duration} s measured + ${opts.warmup} s warmup each; ${opts.connections} connections; ${opts.records} seeded records`,
+  `  targets: ${opts.targets.join(', ')}; workloads: ${opts.workloads.join(', ')}; ${opts.rounds} alternating round${opts.rounds === 1 ? '' : 's'} of ${opts.duration} s measured + ${opts.warmup} s warmup each; ${opts.connections} connections; ${opts.records} seeded records`,
 );
 console.log('  collection posts: listRule/viewRule "published = true" (evaluated on every read), createRule/updateRule "" (anyone);');
 if (opts.engine === 'postgres') {
@@ -844,44 +870,66 @@ if (live().length > 0) {
     const row: WorkloadRow = { workload: w, results: {}, warnings: {}, ratio: null, targetRatio: TARGET_RATIO[w].ratio, verdict: 'n/a' };
     rows.push(row);
     console.log(`[${w}] ${WORKLOAD_TITLE[w]}`);
-    for (const t of live()) {
-      try {
-        const warnings = await sanityCheck(t, w);
-        if (warnings.length) {
-          row.warnings[t.name] = warnings;
-          for (const x of warnings) console.log(`    ${t.name}: warning: ${x}`);
+    const rounds: Partial<Record<TargetName, RunResult[]>> = {};
+    const roundRatios: number[] = [];
+    for (let round = 0; round < opts.rounds; round++) {
+      // Alternate which target goes first, so that neither always runs right after the other.
+      const order = round % 2 === 0 ? live() : [...live()].reverse();
+      const label = opts.rounds > 1 ? `${round + 1}/${opts.rounds} ` : '';
+      for (const t of order) {
+        if (row.results[t.name] && 'error' in row.results[t.name]!) continue;
+        try {
+          if (round === 0) {
+            const warnings = await sanityCheck(t, w);
+            if (warnings.length) {
+              row.warnings[t.name] = warnings;
+              for (const x of warnings) console.log(`    ${t.name}: warning: ${x}`);
+            }
+          }
+          progress(`    ${label}${t.name}: running ${opts.warmup > 0 ? `${opts.warmup} s warmup + ` : ''}${opts.duration} s...`);
+          const r = await runLoad(t, w);
+          if (t.child && (t.child.exitCode !== null || t.child.signalCode !== null)) throw new TargetError('server exited');
+          (rounds[t.name] ??= []).push(r);
+          const perReq = r.serverCpuMsPerReq === null ? '' : `, ${r.serverCpuMsPerReq.toFixed(3)} ms/req${r.dbCpuMsPerReq === null ? '' : ` + database ${r.dbCpuMsPerReq.toFixed(3)} ms/req`}`;
+          const cpu = `cpu: server ${r.serverCpuPct ?? '?'}%${perReq}, load ${r.loadCpuPct}%`;
+          progressDone(`    ${label}${pad(t.name, 10)} ${lpad(fmtInt(r.rps), 9)} req/s   p50 ${lpad(fmtMs(r.latency.p50), 6)} ms   p99 ${lpad(fmtMs(r.latency.p99), 6)} ms   (${cpu})${errorNote(r)}`);
+          if (r.loadCpuPct >= LOAD_SATURATED_PCT) {
+            row.loadSaturated = true;
+            console.log(`    ${t.name}: warning: the load generator used ${r.loadCpuPct}% of its core; req/s may be capped by the generator, not the server`);
+          }
+        } catch (e) {
+          let msg = e instanceof Error ? e.message : String(e);
+          const c = t.child;
+          if (c && (c.exitCode !== null || c.signalCode !== null)) {
+            // The server died: report why and skip its remaining workloads.
+            msg = `${t.name} exited (${c.exitCode ?? c.signalCode}) during the ${w} workload: ${t.tail.tail()}`;
+            t.status = 'failed';
+            t.error = msg;
+          }
+          row.results[t.name] = { error: msg };
+          progressDone(`    ${pad(t.name, 10)} FAILED: ${msg}`);
         }
-        progress(`    ${t.name}: running ${opts.warmup > 0 ? `${opts.warmup} s warmup + ` : ''}${opts.duration} s...`);
-        const r = await runLoad(t, w);
-        if (t.child && (t.child.exitCode !== null || t.child.signalCode !== null)) throw new TargetError('server exited');
-        row.results[t.name] = r;
-        const perReq = r.serverCpuMsPerReq === null ? '' : `, ${r.serverCpuMsPerReq.toFixed(3)} ms/req${r.dbCpuMsPerReq === null ? '' : ` + database ${r.dbCpuMsPerReq.toFixed(3)} ms/req`}`;
-        const cpu = `cpu: server ${r.serverCpuPct ?? '?'}%${perReq}, load ${r.loadCpuPct}%`;
-        progressDone(`    ${pad(t.name, 10)} ${lpad(fmtInt(r.rps), 9)} req/s   p50 ${lpad(fmtMs(r.latency.p50), 6)} ms   p99 ${lpad(fmtMs(r.latency.p99), 6)} ms   (${cpu})${errorNote(r)}`);
-        if (r.loadCpuPct >= LOAD_SATURATED_PCT) {
-          row.loadSaturated = true;
-          console.log(`    ${t.name}: warning: the load generator used ${r.loadCpuPct}% of its core; req/s may be capped by the generator, not the server`);
-        }
-      } catch (e) {
-        let msg = e instanceof Error ? e.message : String(e);
-        const c = t.child;
-        if (c && (c.exitCode !== null || c.signalCode !== null)) {
-          // The server died: report why and skip its remaining workloads.
-          msg = `${t.name} exited (${c.exitCode ?? c.signalCode}) during the ${w} workload: ${t.tail.tail()}`;
-          t.status = 'failed';
-          t.error = msg;
-        }
-        row.results[t.name] = { error: msg };
-        progressDone(`    ${pad(t.name, 10)} FAILED: ${msg}`);
+        await sleep(500);
       }
-      await sleep(500);
+      const b = rounds.basalt?.[round];
+      const ref = rounds.reference?.[round];
+      if (b && ref && ref.rps > 0 && failureRate(b) <= MAX_FAILURE_RATE && failureRate(ref) <= MAX_FAILURE_RATE) {
+        roundRatios.push(b.rps / ref.rps);
+        if (opts.rounds > 1) console.log(`    ${label}ratio  ${(b.rps / ref.rps).toFixed(2)}`);
+      }
+    }
+    for (const t of live()) {
+      const runs = rounds[t.name];
+      if (runs?.length && !(row.results[t.name] && 'error' in row.results[t.name]!)) row.results[t.name] = { ...medianRun(runs), rounds: runs };
     }
     const b = row.results.basalt;
     const ref = row.results.reference;
-    if (b && ref && !('error' in b) && !('error' in ref) && ref.rps > 0 && failureRate(b) <= MAX_FAILURE_RATE && failureRate(ref) <= MAX_FAILURE_RATE) {
-      row.ratio = Math.round((b.rps / ref.rps) * 1000) / 1000;
+    if (b && ref && !('error' in b) && !('error' in ref) && roundRatios.length === opts.rounds) {
+      row.ratio = Math.round(median(roundRatios) * 1000) / 1000;
+      row.roundRatios = roundRatios.map((x) => Math.round(x * 1000) / 1000);
       row.verdict = row.ratio >= row.targetRatio ? 'PASS' : 'BELOW';
-      console.log(`    ratio      ${row.ratio.toFixed(2)}  (target ≥${row.targetRatio.toFixed(2)}, ${TARGET_RATIO[w].kind})  ${row.verdict}`);
+      const spread = opts.rounds > 1 ? `, median of ${opts.rounds} rounds, ${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}` : '';
+      console.log(`    ratio      ${fmtRatio(row.ratio)}  (target ≥${row.targetRatio.toFixed(2)}, ${TARGET_RATIO[w].kind}${spread})  ${row.verdict}`);
     } else if (b && ref) {
       console.log(`    ratio      n/a (a target failed, or more than ${MAX_FAILURE_RATE * 100}% of its responses were errors)`);
     }
@@ -894,7 +942,11 @@ for (const t of targets) if (t.child) await stop(t.child);
 
 const shown = opts.targets;
 console.log('');
-console.log('Summary (req/s of 2xx responses; latency in ms)');
+console.log(
+  opts.rounds > 1
+    ? `Summary (each target's round of median req/s, 2xx responses; latency in ms${opts.targets.length === 2 ? `; ratio = median of the ${opts.rounds} rounds' ratios` : ''})`
+    : 'Summary (req/s of 2xx responses; latency in ms)',
+);
 let header = pad('workload', 23);
 for (const name of shown) header += ` | ${pad(name, 28)}`;
 if (shown.length === 2) header += ' | ratio  target  result';
@@ -907,7 +959,7 @@ console.log('-'.repeat(header.length));
 for (const row of rows) {
   let line = pad(WORKLOAD_TITLE[row.workload], 23);
   for (const name of shown) line += ` | ${resultCells(row.results[name], targets.find((t) => t.name === name)!.status === 'failed')}`;
-  if (shown.length === 2) line += ` | ${lpad(row.ratio === null ? 'n/a' : row.ratio.toFixed(2), 5)}  ${lpad(`≥${row.targetRatio.toFixed(2)}`, 6)}  ${row.verdict}${row.loadSaturated ? ' *' : ''}`;
+  if (shown.length === 2) line += ` | ${lpad(row.ratio === null ? 'n/a' : fmtRatio(row.ratio), 5)}  ${lpad(`≥${row.targetRatio.toFixed(2)}`, 6)}  ${row.verdict}${row.loadSaturated ? ' *' : ''}`;
   console.log(line);
 }
 if (rows.length === 0) console.log('(no workloads ran)');
@@ -949,7 +1001,7 @@ const results = {
   version: 1,
   startedAt: startedAt.toISOString(),
   finishedAt: new Date().toISOString(),
-  config: { engine: opts.engine, targets: opts.targets, workloads: opts.workloads, durationS: opts.duration, warmupS: opts.warmup, connections: opts.connections, records: opts.records },
+  config: { engine: opts.engine, targets: opts.targets, workloads: opts.workloads, durationS: opts.duration, rounds: opts.rounds, warmupS: opts.warmup, connections: opts.connections, records: opts.records },
   environment: {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -965,7 +1017,7 @@ const results = {
   workloads: Object.fromEntries(
     rows.map((r) => [
       r.workload,
-      { description: WORKLOAD_TITLE[r.workload], ...r.results, warnings: r.warnings, ratio: r.ratio, targetRatio: r.targetRatio, verdict: r.verdict, loadSaturated: !!r.loadSaturated },
+      { description: WORKLOAD_TITLE[r.workload], ...r.results, warnings: r.warnings, ratio: r.ratio, roundRatios: r.roundRatios ?? null, targetRatio: r.targetRatio, verdict: r.verdict, loadSaturated: !!r.loadSaturated },
     ]),
   ),
 };
