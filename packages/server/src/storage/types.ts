@@ -102,6 +102,12 @@ export interface Database extends Executor {
    */
   transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
+   * Adds `rows` (values in `columns` order) to `table` in one atomic write, the cheapest way the
+   * engine has: COPY on PostgreSQL, multi-row INSERTs in one transaction on SQLite. For bulk
+   * writes to Basalt's own tables, such as the request log; names are quoted here.
+   */
+  appendRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void>;
+  /**
    * Runs one statement of SQL text typed by a superuser (the SQL console, spec §10.7) so that it
    * cannot change the database: on a read-only connection of its own (SQLite) or in a READ ONLY
    * transaction on a connection discarded afterwards (PostgreSQL), so no session state it sets

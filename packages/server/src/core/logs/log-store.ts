@@ -6,7 +6,7 @@
  * request's entry is not worth a write-ahead log record, and a crash may lose the log.
  * @module
  */
-import { sendWrite, type Database, type SqlValue } from '../../storage/types.ts';
+import type { Database, SqlValue } from '../../storage/types.ts';
 
 /** slog levels, as PocketBase stores them. */
 export const LOG_LEVEL = Object.freeze({ debug: -4, info: 0, warn: 4, error: 8 });
@@ -43,8 +43,8 @@ export interface LogListQuery {
   offset: number;
 }
 
-/** Rows per INSERT statement, largest first; the last must be 1. */
-const INSERT_CHUNKS = [50, 10, 1];
+/** The table's columns in the order of NewLogRow's values when inserted. */
+const LOG_COLUMNS = ['id', 'created', 'level', 'message', 'data'];
 
 /** Alias of the log table in the queries the store runs; compiled filters refer to it. */
 export const LOG_ALIAS = '_l';
@@ -101,27 +101,8 @@ export class SqlLogStore implements LogStore {
     );
   }
 
-  #insertSql(rows: number): string {
-    const q = this.database.dialect.quote.bind(this.database.dialect);
-    return `INSERT INTO ${this.#table} (${q('id')}, ${q('created')}, ${q('level')}, ${q('message')}, ${q('data')}) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?)').join(', ')}`;
-  }
-
   async insert(rows: readonly NewLogRow[]): Promise<void> {
-    if (!rows.length) return;
-    // Multi-row statements of a few fixed sizes: a row costs a third less than with one
-    // statement per row, and the statement cache holds just three texts.
-    await this.database.transaction(async (tx) => {
-      let i = 0;
-      for (const size of INSERT_CHUNKS) {
-        const sql = this.#insertSql(size);
-        for (; i + size <= rows.length; i += size) {
-          const params: SqlValue[] = [];
-          for (let j = i; j < i + size; j++) params.push(rows[j].id, rows[j].created, rows[j].level, rows[j].message, rows[j].data);
-          // Pipelined where the engine can: every chunk and COMMIT in one round trip.
-          await sendWrite(tx, sql, params);
-        }
-      }
-    });
+    await this.database.appendRows('_logs', LOG_COLUMNS, rows.map((r) => [r.id, r.created, r.level, r.message, r.data]));
   }
 
   async list(query: LogListQuery): Promise<LogEntry[]> {

@@ -16,6 +16,7 @@ import pg from 'pg';
 import { BasaltError, ServiceUnavailableError, WriteConflictError } from '../../core/errors.ts';
 import { MULTIPLE_STATEMENTS_MESSAGE, sqlLeadingKeyword } from '../../tools/sql-leading-keyword.ts';
 import { LruCache } from '../../tools/lru-cache.ts';
+import { copyIn } from './copy-in.ts';
 import type { Database, Executor, RawColumn, RawReadOptions, RawReadResult, RawWriteOptions, Row, SqlValue, TransactionOptions } from '../types.ts';
 import { PostgresDialect } from './postgres-dialect.ts';
 import { FUNCTIONS_SQL, FUNCTIONS_VERSION } from './postgres-functions.ts';
@@ -566,6 +567,22 @@ export class PostgresDatabase implements Database {
     // A statement prepared before another process changed the table: its connection is closed
     // (above); run the statement once more, unprepared, on another one.
     return this.#query(sql, params, false);
+  }
+
+  async appendRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    const q = this.dialect.quote.bind(this.dialect);
+    // Its own connection, never a transaction's: nothing may be pipelined behind a COPY.
+    const client = await this.#acquire();
+    let broken: Error | undefined;
+    try {
+      await copyIn(client, `COPY ${q(table)} (${columns.map(q).join(', ')}) FROM STDIN`, rows);
+    } catch (err) {
+      if (isConnectionFailure(err)) broken = err as Error;
+      throw this.#unavailable(err, lostConnections.has(client));
+    } finally {
+      client.release(broken);
+    }
   }
 
   async all<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
