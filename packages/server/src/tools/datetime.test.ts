@@ -1,7 +1,25 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describe, it } from 'node:test';
-import { parseDateTime } from './datetime.ts';
+import { formatDateTime, parseDateTime } from './datetime.ts';
+
+describe('formatDateTime', () => {
+  it('is toISOString with a space for the T, for every instant', () => {
+    // Mostly years 1000–9999 (the hand-built path), some from Date's whole range (the fallback).
+    const instants = fc.oneof({ arbitrary: fc.integer({ min: -30610224000000, max: 253402300799999 }), weight: 8 }, fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.constantFrom(0, -1, 1, -62135596800000, -62135596800001, 253402300799999, 253402300800000, -30610224000000, 951782400000, 4107542399999));
+    fc.assert(
+      fc.property(instants, (ms) => {
+        const date = new Date(ms);
+        assert.equal(formatDateTime(date), date.toISOString().replace('T', ' '));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('throws for an invalid date, as toISOString does', () => {
+    assert.throws(() => formatDateTime(new Date(NaN)), RangeError);
+  });
+});
 
 describe('parseDateTime', () => {
   it('reads the layouts PocketBase accepts into its own', () => {

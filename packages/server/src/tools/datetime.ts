@@ -4,9 +4,19 @@
  * @module
  */
 
-/** Formats a Date in the PocketBase layout. */
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/**
+ * Formats a Date in the PocketBase layout. Built from the UTC fields rather than with
+ * toISOString, which costs four times as much (V8 formats it with snprintf), on a path every
+ * record write and request-log entry takes; years outside 1000–9999 (and invalid dates, which
+ * throw) go through toISOString.
+ */
 export function formatDateTime(date: Date): string {
-  return date.toISOString().replace('T', ' ');
+  const year = date.getUTCFullYear();
+  if (!(year >= 1000 && year <= 9999)) return date.toISOString().replace('T', ' ');
+  return `${year}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())} ${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())}.${pad3(date.getUTCMilliseconds())}Z`;
 }
 
 /** The current time in the PocketBase layout. */

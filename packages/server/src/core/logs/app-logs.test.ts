@@ -27,6 +27,24 @@ async function setup() {
   return { db, store, logs, warnings, settings };
 }
 
+describe('AppLogs ids', () => {
+  it('are 15 base-36 characters that sort by time, distinct within a millisecond', async () => {
+    const { db, store, logs } = await setup();
+    store.open();
+    const times = [Date.UTC(2026, 10, 24, 10, 0, 0, 5), Date.UTC(2026, 10, 24, 10, 0, 0, 6), Date.UTC(2027, 0, 1)];
+    for (const time of times) for (let i = 0; i < 500; i++) logs.add(0, `GET /t/${time}`, {}, time);
+    await logs.flush();
+    const rows = await db.all<{ id: string; message: string; created: string }>('SELECT id, message, created FROM _logs ORDER BY id');
+    assert.equal(rows.length, 1500);
+    assert.equal(new Set(rows.map((r) => r.id)).size, 1500);
+    for (const r of rows) assert.match(r.id, /^[0-9a-z]{15}$/);
+    // Ordered by id, the entries come in time order: each millisecond's 500 together.
+    assert.deepEqual([...new Set(rows.map((r) => r.message))], times.map((t) => `GET /t/${t}`));
+    assert.deepEqual([...new Set(rows.map((r) => r.created))], ['2026-11-24 10:00:00.005Z', '2026-11-24 10:00:00.006Z', '2027-01-01 00:00:00.000Z']);
+    await db.close();
+  });
+});
+
 describe('AppLogs buffer', () => {
   it('drops the oldest entries past MAX_PENDING_LOGS and says how many', async () => {
     const { db, store, logs, warnings } = await setup();

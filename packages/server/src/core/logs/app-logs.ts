@@ -122,12 +122,14 @@ export class AppLogs {
       // Entries of the same millisecond (several, under load) share one formatted time.
       let lastTime = -1;
       let created = '';
+      let idPrefix = '';
       const rows: NewLogRow[] = batch.map((e) => {
         if (e.time !== lastTime) {
           lastTime = e.time;
           created = formatDateTime(new Date(e.time));
+          idPrefix = logIdPrefix(e.time);
         }
-        return { id: logId(e.time), created, level: e.level, message: e.message, data: safeJson(e.data) };
+        return { id: idPrefix + logIdSuffix(), created, level: e.level, message: e.message, data: safeJson(e.data) };
       });
       try {
         await this.store.insert(rows);
@@ -156,17 +158,23 @@ export class AppLogs {
   }
 }
 
-/** 36^6: the number of distinct random suffixes of a log id. */
-const ID_SUFFIXES = 2_176_782_336;
-
-/**
- * A 15-character `[a-z0-9]` id that starts with the time in base 36: consecutive entries append
- * to the end of the primary-key index instead of touching a random page of it per row. The
- * suffix only has to tell entries of one millisecond apart (ids are not secrets), so it comes
- * from Math.random, one call instead of six CSPRNG draws.
+/*
+ * A log id has 15 `[a-z0-9]` characters: 9 of time in base 36, then 6 random ones. Starting with
+ * the time, consecutive entries append to the end of the primary-key index instead of touching a
+ * random page of it per row. The suffix only has to tell entries of one millisecond apart (ids
+ * are not secrets), so it comes from Math.random rather than the CSPRNG.
  */
-function logId(time: number): string {
-  return time.toString(36).padStart(9, '0').slice(-9) + Math.floor(Math.random() * ID_SUFFIXES).toString(36).padStart(6, '0');
+const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+function logIdPrefix(time: number): string {
+  return time.toString(36).padStart(9, '0').slice(-9);
+}
+
+/** Picked a character at a time: a number formatted in base 36 costs V8 a slow runtime call. */
+function logIdSuffix(): string {
+  let suffix = '';
+  for (let i = 0; i < 6; i++) suffix += ID_ALPHABET[(Math.random() * 36) | 0];
+  return suffix;
 }
 
 function safeJson(data: Record<string, unknown>): string {
