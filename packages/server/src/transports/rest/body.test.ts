@@ -21,6 +21,7 @@ import {
   mergeFormValues,
   multipartBoundary,
   multipartEvents,
+  streamMultipart,
   type MultipartPartHeader,
 } from './body.ts';
 import { restErrorHandler, restNotFoundHandler } from './errors.ts';
@@ -590,6 +591,36 @@ describe('bodyParsers plugin (over a real port)', () => {
     const res = await fetch(`${baseUrl}/echo`, { method: 'POST', body: form });
     assert.equal(res.status, 413);
     assert.deepEqual(await res.json(), { status: 413, message: 'Request entity too large.', data: {} });
+  });
+});
+
+describe('streamMultipart file parts', () => {
+  it('survives a source that fails while a file write is still in flight', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basalt-multipart-test-'));
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        // A client that goes away mid-file: a chunk under the stream's buffer size is handed to
+        // the file system without waiting ('drain' is awaited only past it), and the source
+        // throws right after, so the stream is destroyed with that write in flight.
+        async function* source(): AsyncGenerator<Buffer> {
+          yield Buffer.from('--b\r\nContent-Disposition: form-data; name="f"; filename="f.bin"\r\n\r\n');
+          yield Buffer.alloc(1024, 1);
+          await new Promise((r) => setTimeout(r, 20)); // the file is open, the first write done
+          yield Buffer.alloc(4 * 1024, 2);
+          throw new Error('client went away');
+        }
+        await assert.rejects(streamMultipart(source(), 'b', async () => mkdtempSync(join(dir, 'request-'))), /client went away/);
+      }
+      // A destroyed file stream reports its interrupted write as an error event a tick later.
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(uncaught, []);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

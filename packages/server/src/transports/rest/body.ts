@@ -204,7 +204,7 @@ export async function streamMultipart(source: AsyncIterable<Buffer>, boundary: s
   const entries: Array<[string, string]> = [];
   const uploads: UploadedFile[] = [];
   let text: Buffer[] | undefined;
-  let file: { out: WriteStream; upload: UploadedFile } | undefined;
+  let file: { out: WriteStream; upload: UploadedFile; failed?: Error } | undefined;
   let header: MultipartPartHeader | undefined;
   let files = 0;
   try {
@@ -214,10 +214,17 @@ export async function streamMultipart(source: AsyncIterable<Buffer>, boundary: s
         if (header?.filename === undefined) text = [];
         else {
           const path = join(await folder(), `${files++}.part`);
-          file = { out: createWriteStream(path, { flags: 'wx' }), upload: { field: header.name, filename: header.filename, mimetype: header.mimetype, size: 0, path } };
+          const opened: NonNullable<typeof file> = { out: createWriteStream(path, { flags: 'wx' }), upload: { field: header.name, filename: header.filename, mimetype: header.mimetype, size: 0, path } };
+          // A file stream's error with no listener is an uncaught exception: a failed write
+          // (disk full) while nothing waits on the stream, or a write still in flight when the
+          // stream is destroyed (the client went away), which Node reports as ERR_STREAM_DESTROYED.
+          // Kept here and thrown at the next write or at the end of the part instead.
+          opened.out.on('error', (err) => (opened.failed ??= err));
+          file = opened;
         }
       } else if (event.type === 'data') {
         if (file) {
+          if (file.failed) throw file.failed;
           file.upload.size += event.data.length;
           // `once` also rejects if the stream fails while we wait.
           if (!file.out.write(event.data)) await once(file.out, 'drain');
@@ -227,7 +234,8 @@ export async function streamMultipart(source: AsyncIterable<Buffer>, boundary: s
           const done = file;
           file = undefined;
           done.out.end();
-          await once(done.out, 'close');
+          if (!done.out.closed) await once(done.out, 'close');
+          if (done.failed) throw done.failed;
           if (done.upload.filename !== '' || done.upload.size > 0) uploads.push(done.upload);
         } else if (header && text) entries.push([header.name, Buffer.concat(text).toString('utf8')]);
         text = undefined;
