@@ -81,7 +81,7 @@ function parseOptions() {
   const argv = process.argv.slice(2);
   // `npm run bench -- realtime|files [...]`: benchmarks with scripts of their own (realtime
   // delivery; upload/download throughput, thumbnails and RSS).
-  const SIDE_BENCHMARKS: Record<string, string> = { realtime: './realtime.ts', files: './files.ts' };
+  const SIDE_BENCHMARKS: Record<string, string> = { realtime: './realtime.ts', files: './files.ts', instructions: './instructions.ts' };
   if (Object.hasOwn(SIDE_BENCHMARKS, argv[0] ?? '')) {
     const r = spawnSync(process.execPath, [fileURLToPath(new URL(SIDE_BENCHMARKS[argv[0]], import.meta.url)), ...argv.slice(1)], { stdio: 'inherit' });
     process.exit(r.status ?? 1);
