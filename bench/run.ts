@@ -67,8 +67,10 @@ function usage(): never {
   --duration S                measured seconds per round      (env BENCH_DURATION, default 5)
   --rounds N                  alternating rounds per workload (env BENCH_ROUNDS, default 3)
   --connections N             concurrent connections          (env BENCH_CONNECTIONS, default 50)
-  --warmup S                  unmeasured seconds per workload (env BENCH_WARMUP, default 2)
-  --records N                 records seeded into each server (env BENCH_RECORDS, default 10000)`);
+  --warmup S                  unmeasured seconds per round    (env BENCH_WARMUP, default 2)
+  --records N                 records seeded into each server (env BENCH_RECORDS, default 10000)
+
+other benchmarks (see bench/README.md): npm run bench -- realtime | files | instructions`);
   process.exit(0);
 }
 
