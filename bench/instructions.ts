@@ -13,18 +13,15 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { BENCH_ADMIN, benchAdminToken, benchSettings, freePort, POSTS_COLLECTION, requestJson, waitHealthy } from './bench-http.ts';
 
 const BENCH_DIR = import.meta.dirname;
 const ROOT = resolve(BENCH_DIR, '..');
 const BASALT_BIN = resolve(ROOT, process.env.BENCH_BASALT_BIN || 'packages/server/bin/basalt.js');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
-const EMAIL = 'bench@example.com';
-const PASSWORD = 'bench-password-123';
 const SEEDED = 2000;
 
 function fail(message: string): never {
@@ -60,14 +57,6 @@ function progress(line: string, done = false): void {
   else console.log(line);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 function start(cmd: string, argv: string[]): ChildProcess {
   const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
   children.add(child);
@@ -83,25 +72,17 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(killer);
 }
 
+/** Resolves once `child`'s server answers; fails as soon as it exits. */
 async function healthy(base: string, child: ChildProcess, seconds: number): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) fail(`the server exited (${child.exitCode}) before answering /api/health`);
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
+  const onExit = (code: number | null) => fail(`the server exited (${code}) before answering /api/health`);
+  child.once('exit', onExit);
+  try {
+    await waitHealthy(base, '/api/health', seconds);
+  } catch (err) {
+    fail((err as Error).message);
+  } finally {
+    child.off('exit', onExit);
   }
-  fail(`no answer from ${base}/api/health within ${seconds} s`);
-}
-
-async function api(base: string, method: string, path: string, body?: unknown, token?: string): Promise<any> {
-  const res = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 300) fail(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : null;
 }
 
 /** Sends `count` requests of the workload, 8 at a time; every one must answer 200. */
@@ -122,35 +103,30 @@ async function drive(base: string, ids: string[], count: number): Promise<void> 
   );
 }
 
-/** The posts collection (as bench/run.ts makes it) and SEEDED records; returns their ids. */
+/** POSTS_COLLECTION (Basalt; the reference has it built in) with SEEDED records; returns their ids. */
 async function seed(base: string, target: string): Promise<string[]> {
   let token: string | undefined;
   if (target === 'basalt') {
-    token = (await api(base, 'POST', '/api/collections/_superusers/auth-with-password', { identity: EMAIL, password: PASSWORD })).token;
-    const fields = [
-      { name: 'title', type: 'text', required: true },
-      { name: 'views', type: 'number' },
-      { name: 'published', type: 'bool' },
-      { name: 'owner', type: 'text' },
-      { name: 'created', type: 'autodate', onCreate: true, onUpdate: false },
-      { name: 'updated', type: 'autodate', onCreate: true, onUpdate: true },
-    ];
-    await api(base, 'POST', '/api/collections', { name: 'posts', type: 'base', listRule: 'published = true', viewRule: 'published = true', createRule: '', updateRule: '', fields, indexes: ['CREATE INDEX `idx_posts_views` ON `posts` (`views`)'] }, token);
-    const logs = process.env.BENCH_REQUEST_LOG === 'off' ? { logs: { maxDays: 0 } } : {};
-    await api(base, 'PATCH', '/api/settings', { batch: { enabled: true, maxRequests: 1000, timeout: 60 }, rateLimits: { enabled: false }, ...logs }, token);
+    token = await benchAdminToken(base);
+    await requestJson(base, 'POST', '/api/collections', POSTS_COLLECTION, token);
+    await requestJson(base, 'PATCH', '/api/settings', benchSettings(), token);
   }
   const ids: string[] = [];
   for (let b = 0; b < SEEDED / 500; b++) {
     const batch = Array.from({ length: 500 }, (_, i) => ({ method: 'POST', url: '/api/collections/posts/records', body: { title: `post ${b}-${i}`, views: (b * 500 + i) % 1000, published: true, owner: 'o' } }));
-    for (const r of (await api(base, 'POST', '/api/batch', { requests: batch }, token)) as Array<{ body: { id: string } }>) ids.push(r.body.id);
+    for (const r of (await requestJson(base, 'POST', '/api/batch', { requests: batch }, token)) as Array<{ body: { id: string } }>) ids.push(r.body.id);
   }
   return ids;
 }
 
+/** Basalt's `--db` option for `schema` (none on SQLite, where the data folder holds the data). */
+function dbArgs(schema: string): string[] {
+  return engine === 'postgres' ? ['--db', `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`] : [];
+}
+
 /** The server command line of `target` on `port`, its data in `dir`. */
 function serverArgs(target: string, port: number, dir: string, schema: string): string[] {
-  const db = engine === 'postgres' ? ['--db', `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`] : [];
-  if (target === 'basalt') return [BASALT_BIN, 'serve', '--http', `127.0.0.1:${port}`, '--dir', dir, ...db];
+  if (target === 'basalt') return [BASALT_BIN, 'serve', '--http', `127.0.0.1:${port}`, '--dir', dir, ...dbArgs(schema)];
   return engine === 'postgres'
     ? [join(BENCH_DIR, 'reference-server-postgres.ts'), '--port', String(port), '--url', POSTGRES_URL, '--schema', schema]
     : [join(BENCH_DIR, 'reference-server.ts'), '--port', String(port), '--db', join(dir, 'reference.db')];
@@ -161,8 +137,7 @@ async function measure(target: string): Promise<number> {
   const schema = `instr_${target}_${process.pid}`;
   if (engine === 'postgres') schemas.push(schema);
   if (target === 'basalt') {
-    const db = engine === 'postgres' ? ['--db', `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`] : [];
-    const up = spawnSync(process.execPath, [BASALT_BIN, 'superuser', 'upsert', EMAIL, PASSWORD, '--dir', dir, ...db], { cwd: ROOT, encoding: 'utf8' });
+    const up = spawnSync(process.execPath, [BASALT_BIN, 'superuser', 'upsert', BENCH_ADMIN.email, BENCH_ADMIN.password, '--dir', dir, ...dbArgs(schema)], { cwd: ROOT, encoding: 'utf8' });
     if (up.status !== 0) fail(`superuser upsert failed: ${up.stderr}`);
   }
   const port = await freePort();

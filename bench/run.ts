@@ -18,11 +18,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { benchSettings, freePort, POSTS_COLLECTION } from './bench-http.ts';
 import type { LoadConfig, LoadResult, Workload } from './load.ts';
 
 const BENCH_DIR = import.meta.dirname;
@@ -248,14 +248,6 @@ class OutputTail {
     const t = picked.join('\n');
     return t === '' ? '(no output)' : `\n${t.replace(/^/gm, '    | ')}`;
   }
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 function readRssKb(pid: number | undefined): number | null {
@@ -511,37 +503,10 @@ async function startBasalt(t: TargetState) {
   if (auth.status !== 200 || typeof auth.json?.token !== 'string') throw new TargetError(`Basalt superuser auth failed: ${short(auth)}`);
   const token = auth.json.token as string;
 
-  const created = await api(
-    t.base,
-    'POST',
-    '/api/collections',
-    {
-      name: 'posts',
-      type: 'base',
-      listRule: 'published = true',
-      viewRule: 'published = true',
-      createRule: '',
-      updateRule: '',
-      deleteRule: null,
-      fields: [
-        { name: 'title', type: 'text', required: true },
-        { name: 'views', type: 'number' },
-        { name: 'published', type: 'bool' },
-        { name: 'owner', type: 'text' },
-        { name: 'created', type: 'autodate', onCreate: true, onUpdate: false },
-        { name: 'updated', type: 'autodate', onCreate: true, onUpdate: true },
-      ],
-      indexes: ['CREATE INDEX `idx_posts_views` ON `posts` (`views`)'],
-    },
-    token,
-  );
+  const created = await api(t.base, 'POST', '/api/collections', POSTS_COLLECTION, token);
   if (created.status !== 200) throw new TargetError(`Basalt could not create the posts collection: ${short(created)}`);
 
-  // Batch on for seeding; rate limits explicitly off (they are off by default, but a limited
-  // server would turn the load into 429s). Everything else stays at Basalt's defaults.
-  // The request log stays on (Basalt's default) unless BENCH_REQUEST_LOG=off, which measures its cost.
-  const logs = process.env.BENCH_REQUEST_LOG === 'off' ? { logs: { maxDays: 0 } } : {};
-  const settings = await api(t.base, 'PATCH', '/api/settings', { batch: { enabled: true, maxRequests: 1000, timeout: 60 }, rateLimits: { enabled: false }, ...logs }, token);
+  const settings = await api(t.base, 'PATCH', '/api/settings', benchSettings(), token);
   // Try the batch API even when enabling it failed (it may be on already); seeding falls back
   // to concurrent creates when /api/batch is refused.
   if (settings.status !== 200) note(t, `enabling the batch API via PATCH /api/settings failed (${short(settings)})`);

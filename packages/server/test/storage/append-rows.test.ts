@@ -62,6 +62,10 @@ forEachDialect((dialect) =>
     });
 
     it('quotes the table and column names it is given', async () => {
+      // Valid only quoted: reserved words, and upper case that PostgreSQL would fold.
+      await db.exec(`CREATE TABLE ${q('Order')} (${q('select')} ${db.dialect.columnDefinition('text')}, ${q('From')} ${db.dialect.columnDefinition('text')})`);
+      await db.appendRows('Order', ['select', 'From'], [['a', 'b']]);
+      assert.deepEqual((await db.all<{ s: string; f: string }>(`SELECT ${q('select')} AS s, ${q('From')} AS f FROM ${q('Order')}`)).map((r) => [r.s, r.f]), [['a', 'b']]);
       await assert.rejects(db.appendRows('appended; DROP TABLE appended', ['id'], [['x']]));
       await assert.rejects(db.appendRows('appended', ['id) SELECT 1; --'], [['x']]));
       assert.deepEqual(await stored(), []);

@@ -5,6 +5,7 @@
  * @module
  */
 import { formatDateTime } from '../../tools/datetime.ts';
+import { weakRandomString } from '../../tools/ids.ts';
 import type { Settings } from '../settings/settings.ts';
 import { isSecretKey, REDACTED, redactUrl, redactValue } from './log-redaction.ts';
 import type { LogStore, NewLogRow } from './log-store.ts';
@@ -129,7 +130,7 @@ export class AppLogs {
           created = formatDateTime(new Date(e.time));
           idPrefix = logIdPrefix(e.time);
         }
-        return { id: idPrefix + logIdSuffix(), created, level: e.level, message: e.message, data: safeJson(e.data) };
+        return { id: idPrefix + weakRandomString(6), created, level: e.level, message: e.message, data: safeJson(e.data) };
       });
       try {
         await this.store.insert(rows);
@@ -158,23 +159,15 @@ export class AppLogs {
   }
 }
 
-/*
- * A log id has 15 `[a-z0-9]` characters: 9 of time in base 36, then 6 random ones. Starting with
- * the time, consecutive entries append to the end of the primary-key index instead of touching a
- * random page of it per row. The suffix only has to tell entries of one millisecond apart (ids
- * are not secrets), so it comes from Math.random rather than the CSPRNG.
+/**
+ * The first 9 of a log id's 15 `[a-z0-9]` characters: the time in base 36, so consecutive entries
+ * append to the end of the primary-key index instead of touching a random page of it per row.
+ * The 6 that follow only have to tell entries of one millisecond apart (ids are not secrets):
+ * weakRandomString, picked a character at a time, since formatting a random number in base 36
+ * costs V8 a slow runtime call.
  */
-const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
-
 function logIdPrefix(time: number): string {
   return time.toString(36).padStart(9, '0').slice(-9);
-}
-
-/** Picked a character at a time: a number formatted in base 36 costs V8 a slow runtime call. */
-function logIdSuffix(): string {
-  let suffix = '';
-  for (let i = 0; i < 6; i++) suffix += ID_ALPHABET[(Math.random() * 36) | 0];
-  return suffix;
 }
 
 function safeJson(data: Record<string, unknown>): string {

@@ -43,7 +43,7 @@ export interface LogListQuery {
   offset: number;
 }
 
-/** The table's columns in the order of NewLogRow's values when inserted. */
+/** The table's columns, in the order rows are read and inserted. */
 const LOG_COLUMNS = ['id', 'created', 'level', 'message', 'data'];
 
 /** Alias of the log table in the queries the store runs; compiled filters refer to it. */
@@ -79,7 +79,7 @@ export class SqlLogStore implements LogStore {
     this.database = database;
     const q = database.dialect.quote.bind(database.dialect);
     this.#table = q('_logs');
-    this.#columns = ['id', 'created', 'level', 'message', 'data'].map((c) => `${LOG_ALIAS}.${q(c)}`).join(', ');
+    this.#columns = LOG_COLUMNS.map((c) => `${LOG_ALIAS}.${q(c)}`).join(', ');
   }
 
   async init(): Promise<void> {

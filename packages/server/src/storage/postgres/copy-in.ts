@@ -56,7 +56,7 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r'
  * backslash, newline, carriage return and tab escaped in values. Numbers are written as
  * PostgreSQL reads them (`NaN` and `Infinity` included) and bytes as hex.
  */
-export function copyText(rows: readonly (readonly SqlValue[])[]): string {
+function copyText(rows: readonly (readonly SqlValue[])[]): string {
   let out = '';
   for (const row of rows) {
     for (let i = 0; i < row.length; i++) {
