@@ -29,3 +29,29 @@ test('deriveContext lays extras over the context without reading its getters', (
   assert.deepEqual(derived.headers, { x: '2' });
   assert.equal(built, 1);
 });
+
+test('deriveContext of a derived context sees every layer, the nearest first', () => {
+  const base = { app: {} as App, auth: null, method: 'GET', requestContext: 'default', query: {}, headers: {}, ip: '::1' } satisfies OperationContext;
+  const outer = deriveContext(base, { requestContext: 'batch', afterCommit: [] as Array<() => Promise<void>> });
+  const inner = deriveContext(outer, { method: 'PATCH' });
+  assert.equal(inner.method, 'PATCH');
+  assert.equal(inner.requestContext, 'batch');
+  assert.equal(inner.afterCommit, outer.afterCommit, 'the after-commit list is shared, not copied');
+  assert.equal(inner.ip, '::1');
+  assert.equal(outer.method, 'GET');
+});
+
+test('deriveContext can replace a property the context only has a getter for', () => {
+  const ctx = {
+    app: {} as App,
+    auth: null,
+    method: 'POST',
+    requestContext: 'default',
+    get query(): Record<string, string> {
+      return { from: 'request' };
+    },
+    headers: {},
+    ip: '::1',
+  } satisfies OperationContext;
+  assert.deepEqual(deriveContext(ctx, { query: { from: 'batch' } }).query, { from: 'batch' });
+});

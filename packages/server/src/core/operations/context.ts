@@ -45,12 +45,15 @@ export type TransactionContext = OperationContext & {
 };
 
 /**
- * `ctx` with `extra` laid over it. Unlike a spread it keeps getters as getters: a transport
- * builds `query` and `headers` only when something reads them (rest-context.ts), and a spread
- * would build both for every derived context.
+ * `ctx` with `extra` laid over it. `ctx` is the new context's prototype: its getters stay getters
+ * (a transport builds `query` and `headers` only when something reads them, rest-context.ts) and
+ * nothing is copied. Copying the property descriptors instead cost a dictionary-mode object per
+ * derived context, several per write. A spread of a derived context would drop what it inherits:
+ * derive again instead.
  */
 export function deriveContext<C extends OperationContext, E extends object>(ctx: C, extra: E): Omit<C, keyof E> & E {
-  return Object.defineProperties(Object.defineProperties({}, Object.getOwnPropertyDescriptors(ctx)), Object.getOwnPropertyDescriptors(extra)) as Omit<C, keyof E> & E;
+  // Defined, not assigned: assigning would hit an inherited getter-only `query` and throw.
+  return Object.create(ctx, Object.getOwnPropertyDescriptors(extra)) as Omit<C, keyof E> & E;
 }
 
 export const SUPERUSERS = '_superusers';

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../core/app.ts';
 import { BadRequestError, ForbiddenError, NotFoundError, ValidationError, fieldError, type FieldErrors } from '../../core/errors.ts';
-import { normalizeHeaderName, runAfterCommit, type OperationContext } from '../../core/operations/context.ts';
+import { deriveContext, normalizeHeaderName, runAfterCommit, type OperationContext } from '../../core/operations/context.ts';
 import { recordCreate } from '../../core/operations/record-create.ts';
 import { recordDelete } from '../../core/operations/record-delete.ts';
 import { recordUpdate } from '../../core/operations/record-update.ts';
@@ -84,7 +84,7 @@ async function runOne(ctx: OperationContext, sub: SubRequest): Promise<{ status:
   }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
-  const subCtx: OperationContext = { ...ctx, method: sub.method, query, headers: { ...ctx.headers, ...sub.headers } };
+  const subCtx: OperationContext = deriveContext(ctx, { method: sub.method, query, headers: { ...ctx.headers, ...sub.headers } });
   const options = { expand: query.expand, files: sub.files };
   let result: unknown;
   if (sub.method === 'POST' && id === undefined) result = await recordCreate(subCtx, collection, sub.body, options);
@@ -123,7 +123,7 @@ export function batchRoutes(server: FastifyInstance, app: App): void {
       for (const [i, sub] of requests.entries()) {
         if (Date.now() > deadline) throw new BadRequestError('Batch transaction failed.');
         try {
-          results.push(await runOne({ ...ctx, tx, afterCommit, afterRollback, requestContext: 'batch' }, sub));
+          results.push(await runOne(deriveContext(ctx, { tx, afterCommit, afterRollback, requestContext: 'batch' }), sub));
           // Writes a sub-request deferred (Executor.defer) must fail as that sub-request.
           await tx.settle?.();
         } catch (err) {
