@@ -179,6 +179,12 @@ export interface SqlDialect {
   /** True for the error of a failed `definitionCheck` statement. */
   isChangedDefinition(error: unknown): boolean;
   /**
+   * True for an error saying that a table or column a statement names does not exist: where
+   * other processes change the schema (PostgreSQL), the cached definitions it was built from are
+   * behind. Always false where this process makes every change (SQLite).
+   */
+  isMissingSchemaObject(error: unknown): boolean;
+  /**
    * Goes between `CREATE` and `TABLE` for a table whose rows may be lost in a crash (the request
    * log): PostgreSQL's `UNLOGGED ` (no write-ahead log: far cheaper inserts; emptied after a
    * crash, not replicated). Empty where the engine has no such tables.

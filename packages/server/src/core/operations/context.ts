@@ -83,6 +83,23 @@ export async function collectionForWrite(ctx: TransactionContext, idOrName: stri
 }
 
 /**
+ * Runs a read built from the cached definitions. When the database says a table or column it
+ * names does not exist, another process changed the schema since this one cached it (a stale
+ * cache would otherwise fail every such read until restart): the definitions are read again and
+ * `fn` runs once more, resolving its collection afresh. Inside a transaction the failure stands,
+ * since PostgreSQL has aborted the transaction.
+ */
+export async function withCurrentDefinitions<T>(ctx: OperationContext, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (ctx.tx || !ctx.app.db.dialect.isMissingSchemaObject(err)) throw err;
+    await ctx.app.collections.reload();
+    return fn();
+  }
+}
+
+/**
  * Runs `fn` in the context's transaction, or in a new one whose after-commit work runs once it
  * has committed. An outer transaction (batch) owns its after-commit work and runs it itself.
  */

@@ -7,8 +7,9 @@ import type { Row, SqlValue } from '../../storage/types.ts';
 import { BadRequestError, ForbiddenError } from '../errors.ts';
 import { rowToRecord } from '../records/record.ts';
 import { enrichRecords } from '../records/record-enrich.ts';
+import { recordColumns } from '../records/record-finder.ts';
 import { ROW_ALIAS, compileClientSort, compileRule } from '../records/record-rules.ts';
-import { collectionOrThrow, isSuperuser, reader, type OperationContext } from './context.ts';
+import { collectionOrThrow, isSuperuser, reader, withCurrentDefinitions, type OperationContext } from './context.ts';
 
 /** Largest page a client can ask for; larger values are clamped (spec §3.2). */
 export const MAX_PER_PAGE = 1000;
@@ -57,7 +58,11 @@ export function parsePaging(params: ListParams): { page: number; perPage: number
   return { page, perPage, skipTotal: parseBool(params.skipTotal) };
 }
 
-export async function recordList(ctx: OperationContext, collectionIdOrName: string, params: ListParams): Promise<ListResult<Record<string, unknown>>> {
+export function recordList(ctx: OperationContext, collectionIdOrName: string, params: ListParams): Promise<ListResult<Record<string, unknown>>> {
+  return withCurrentDefinitions(ctx, () => listOnce(ctx, collectionIdOrName, params));
+}
+
+async function listOnce(ctx: OperationContext, collectionIdOrName: string, params: ListParams): Promise<ListResult<Record<string, unknown>>> {
   const collection = collectionOrThrow(ctx, collectionIdOrName);
   const superuser = isSuperuser(ctx);
   if (!superuser && collection.listRule === null) throw new ForbiddenError('Only superusers can perform this action.');
@@ -88,7 +93,7 @@ export async function recordList(ctx: OperationContext, collectionIdOrName: stri
   const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   const from = `${q(collection.name)} ${ROW_ALIAS}`;
   const db = reader(ctx);
-  const rows = await db.all<Row>(`SELECT ${ROW_ALIAS}.* FROM ${from}${whereSql}${orderBy} LIMIT ? OFFSET ?`, [
+  const rows = await db.all<Row>(`SELECT ${recordColumns(dialect, collection, ROW_ALIAS)} FROM ${from}${whereSql}${orderBy} LIMIT ? OFFSET ?`, [
     ...whereParams,
     ...orderParams,
     perPage,

@@ -7,18 +7,24 @@ import type { Row } from '../../storage/types.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { rowToRecord } from '../records/record.ts';
 import { enrichRecords } from '../records/record-enrich.ts';
+import { recordColumns } from '../records/record-finder.ts';
 import { ROW_ALIAS, compileRule } from '../records/record-rules.ts';
-import { collectionOrThrow, isSuperuser, reader, type OperationContext } from './context.ts';
+import { collectionOrThrow, isSuperuser, reader, withCurrentDefinitions, type OperationContext } from './context.ts';
 
-export async function recordView(ctx: OperationContext, collectionIdOrName: string, id: string, options: { expand?: string } = {}): Promise<Record<string, unknown>> {
+export function recordView(ctx: OperationContext, collectionIdOrName: string, id: string, options: { expand?: string } = {}): Promise<Record<string, unknown>> {
+  return withCurrentDefinitions(ctx, () => viewOnce(ctx, collectionIdOrName, id, options));
+}
+
+async function viewOnce(ctx: OperationContext, collectionIdOrName: string, id: string, options: { expand?: string }): Promise<Record<string, unknown>> {
   const collection = collectionOrThrow(ctx, collectionIdOrName);
   const superuser = isSuperuser(ctx);
   if (!superuser && collection.viewRule === null) throw new ForbiddenError('Only superusers can perform this action.');
-  const q = ctx.app.db.dialect.quote.bind(ctx.app.db.dialect);
+  const dialect = ctx.app.db.dialect;
+  const q = dialect.quote.bind(dialect);
   const rule = !superuser && collection.viewRule?.trim() ? compileRule(ctx, collection, collection.viewRule) : undefined;
   const db = reader(ctx);
   const row = await db.get<Row>(
-    `SELECT ${ROW_ALIAS}.* FROM ${q(collection.name)} ${ROW_ALIAS} WHERE ${ROW_ALIAS}.${q('id')} = ?${rule ? ` AND (${rule.sql})` : ''}`,
+    `SELECT ${recordColumns(dialect, collection, ROW_ALIAS)} FROM ${q(collection.name)} ${ROW_ALIAS} WHERE ${ROW_ALIAS}.${q('id')} = ?${rule ? ` AND (${rule.sql})` : ''}`,
     rule ? [id, ...rule.params] : [id],
   );
   if (!row) throw new NotFoundError();

@@ -159,6 +159,12 @@ export class PostgresDialect implements SqlDialect {
     return (error as { code?: string })?.code === DEFINITION_CHANGED;
   }
 
+  isMissingSchemaObject(error: unknown): boolean {
+    // undefined_column, undefined_table
+    const code = (error as { code?: string })?.code;
+    return code === '42703' || code === '42P01';
+  }
+
   orderItem(expr: string, descending: boolean): string {
     // PostgreSQL refuses a bare constant in ORDER BY (`sort=null`); SQLite ignores it.
     if (/^NULL$/i.test(expr)) expr = 'CAST(NULL AS TEXT)';

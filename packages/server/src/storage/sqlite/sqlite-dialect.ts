@@ -66,6 +66,10 @@ export class SqliteDialect implements SqlDialect {
     return false;
   }
 
+  isMissingSchemaObject(): boolean {
+    return false;
+  }
+
   orderItem(expr: string, descending: boolean): string {
     return `${expr} ${descending ? 'DESC' : 'ASC'}`;
   }
