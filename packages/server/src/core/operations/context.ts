@@ -44,16 +44,57 @@ export type TransactionContext = OperationContext & {
   freshDefinitions?: boolean;
 };
 
+const FACTS = Symbol('request facts');
+
+interface LazyFacts {
+  build: { query(): Record<string, string>; headers(): Record<string, string> };
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+/** Own data property `key` of `target` (replacing an inherited accessor). */
+function defineOwn(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 /**
- * `ctx` with `extra` laid over it. `ctx` is the new context's prototype: its getters stay getters
- * (a transport builds `query` and `headers` only when something reads them, rest-context.ts) and
- * nothing is copied. Copying the property descriptors instead cost a dictionary-mode object per
- * derived context, several per write. A spread of a derived context would drop what it inherits:
- * derive again instead.
+ * The prototype of lazyContext's contexts. One shared object: every such context keeps one
+ * hidden class, and deriveContext copies data properties only. (Getters defined per context, or
+ * each context made the prototype of the next, cost V8 a new hidden class per request.)
+ */
+const LAZY_CONTEXT = {
+  get query(): Record<string, string> {
+    const facts = (this as unknown as { [FACTS]: LazyFacts })[FACTS];
+    return (facts.query ??= facts.build.query());
+  },
+  set query(value: Record<string, string>) {
+    defineOwn(this, 'query', value);
+  },
+  get headers(): Record<string, string> {
+    const facts = (this as unknown as { [FACTS]: LazyFacts })[FACTS];
+    return (facts.headers ??= facts.build.headers());
+  },
+  set headers(value: Record<string, string>) {
+    defineOwn(this, 'headers', value);
+  },
+};
+
+/**
+ * A context whose `query` and `headers` are built on first read, once, also for the contexts
+ * derived from it: a transport holds them in a form rules rarely need (HTTP headers as sent), and
+ * most requests never read them.
+ */
+export function lazyContext(base: Omit<OperationContext, 'query' | 'headers'>, build: LazyFacts['build']): OperationContext {
+  return Object.assign(Object.create(LAZY_CONTEXT) as OperationContext, base, { [FACTS]: { build } });
+}
+
+/**
+ * `ctx` with `extra` laid over it: same prototype, own properties copied, then `extra`'s. Lazy
+ * properties stay lazy when they live on the prototype (lazyContext); an own getter of `ctx`
+ * would be read by the copy.
  */
 export function deriveContext<C extends OperationContext, E extends object>(ctx: C, extra: E): Omit<C, keyof E> & E {
-  // Defined, not assigned: assigning would hit an inherited getter-only `query` and throw.
-  return Object.create(ctx, Object.getOwnPropertyDescriptors(extra)) as Omit<C, keyof E> & E;
+  return Object.assign(Object.create(Object.getPrototypeOf(ctx) as object | null) as object, ctx, extra) as Omit<C, keyof E> & E;
 }
 
 export const SUPERUSERS = '_superusers';

@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../core/app.ts';
 import { BadRequestError, ForbiddenError } from '../../core/errors.ts';
-import { normalizeHeaderName, type AuthState, type OperationContext, SUPERUSERS } from '../../core/operations/context.ts';
+import { lazyContext, normalizeHeaderName, type AuthState, type OperationContext, SUPERUSERS } from '../../core/operations/context.ts';
 import { resolveAuthToken } from '../../core/operations/record-auth.ts';
 import { ipInList } from '../../core/settings/rate-limits.ts';
 import { clientIp } from './client-ip.ts';
@@ -55,21 +55,10 @@ export function contextOf(app: App, request: FastifyRequest): Promise<OperationC
     }
     // Only rules that read `@request.query`/`@request.headers` (and compile them: results are
     // cached) need these copies; most requests never build them.
-    let query: Record<string, string> | undefined;
-    let headers: Record<string, string> | undefined;
-    return {
-      app,
-      auth,
-      method: request.method === 'HEAD' ? 'GET' : request.method,
-      requestContext: 'default',
-      get query() {
-        return (query ??= queryOf(request));
-      },
-      get headers() {
-        return (headers ??= headersOf(request));
-      },
-      ip,
-    };
+    return lazyContext(
+      { app, auth, method: request.method === 'HEAD' ? 'GET' : request.method, requestContext: 'default', ip },
+      { query: () => queryOf(request), headers: () => headersOf(request) },
+    );
   })();
   return request.basaltContext;
 }
