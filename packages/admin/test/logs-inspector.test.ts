@@ -100,6 +100,8 @@ function logsSession(engine: Engine) {
     assert.doesNotMatch(curl, /eyJ/);
     assert.doesNotMatch(await inspector.innerText(), new RegExp(s.pb.authStore.token.slice(-20)));
     await s.page.keyboard.press('Escape');
+    // Closing the inspector navigates back to #/logs; the filter changes only after that.
+    await inspector.waitFor({ state: 'detached' });
 
     // The screenshot for the docs: the list with its chart, everything shown.
     await s.page.getByLabel('Filter').fill('');
