@@ -140,9 +140,17 @@ export class CollectionStore implements CollectionLookup {
     this.#secrets = secrets;
   }
 
-  /** Reads every definition (from `db`, or a transaction's executor) into the cache. */
+  /**
+   * Reads every definition (from `db`, or a transaction's executor) into the cache. A change this
+   * process applied while the read ran may be newer than what was read, so the read is repeated
+   * until one completes with no apply in between.
+   */
   async reload(db: Executor = this.#db): Promise<void> {
-    this.apply(await this.read(db));
+    for (;;) {
+      const version = this.version;
+      const list = await this.read(db);
+      if (this.version === version) return this.apply(list);
+    }
   }
 
   /** Reads every definition without touching the cache (see `apply`). */

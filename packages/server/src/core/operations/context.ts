@@ -135,11 +135,7 @@ export async function withCurrentDefinitions<T>(ctx: OperationContext, fn: () =>
     return await fn();
   } catch (err) {
     if (ctx.tx || !ctx.app.db.dialect.isMissingSchemaObject(err)) throw err;
-    const store = ctx.app.collections;
-    const version = store.version;
-    const current = await store.read(ctx.app.db);
-    // A change this process committed meanwhile applied a newer list than the one just read.
-    if (store.version === version) store.apply(current);
+    await ctx.app.collections.reload();
     return fn();
   }
 }

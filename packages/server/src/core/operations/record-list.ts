@@ -93,7 +93,7 @@ async function listOnce(ctx: OperationContext, collectionIdOrName: string, param
   const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   const from = `${q(collection.name)} ${ROW_ALIAS}`;
   const db = reader(ctx);
-  const rows = await db.all<Row>(`SELECT ${recordColumns(dialect, collection, ROW_ALIAS)} FROM ${from}${whereSql}${orderBy} LIMIT ? OFFSET ?`, [
+  const rows = await db.all<Row>(`SELECT ${recordColumns(dialect, collection)} FROM ${from}${whereSql}${orderBy} LIMIT ? OFFSET ?`, [
     ...whereParams,
     ...orderParams,
     perPage,

@@ -24,7 +24,7 @@ async function viewOnce(ctx: OperationContext, collectionIdOrName: string, id: s
   const rule = !superuser && collection.viewRule?.trim() ? compileRule(ctx, collection, collection.viewRule) : undefined;
   const db = reader(ctx);
   const row = await db.get<Row>(
-    `SELECT ${recordColumns(dialect, collection, ROW_ALIAS)} FROM ${q(collection.name)} ${ROW_ALIAS} WHERE ${ROW_ALIAS}.${q('id')} = ?${rule ? ` AND (${rule.sql})` : ''}`,
+    `SELECT ${recordColumns(dialect, collection)} FROM ${q(collection.name)} ${ROW_ALIAS} WHERE ${ROW_ALIAS}.${q('id')} = ?${rule ? ` AND (${rule.sql})` : ''}`,
     rule ? [id, ...rule.params] : [id],
   );
   if (!row) throw new NotFoundError();

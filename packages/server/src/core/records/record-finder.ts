@@ -5,24 +5,23 @@
 import type { Executor, Row, SqlDialect } from '../../storage/types.ts';
 import type { CollectionModel } from '../collections/collection.ts';
 import { rowToRecord, type RecordData } from './record.ts';
+import { ROW_ALIAS } from './record-rules.ts';
 
-const selectLists = new WeakMap<SqlDialect, WeakMap<CollectionModel, Map<string, string>>>();
+const selectLists = new WeakMap<SqlDialect, WeakMap<CollectionModel, string>>();
 
 /**
- * The select list of a record: each field's column, qualified by `alias`. The list and view
+ * The select list of a record: each field's column, qualified by ROW_ALIAS. The list and view
  * reads use it rather than `*`: PostgreSQL tables also hold the hidden `_rowid`, which `*` sends
  * and the driver parses on every row (a tenth of the client CPU of a 20-row list). A column list
  * fails where the cached definition is behind a schema change made by another process, so those
  * reads run under withCurrentDefinitions; reads inside transactions (where a failure aborts the
  * transaction) keep `*`.
  */
-export function recordColumns(dialect: SqlDialect, collection: CollectionModel, alias: string): string {
+export function recordColumns(dialect: SqlDialect, collection: CollectionModel): string {
   let byCollection = selectLists.get(dialect);
   if (!byCollection) selectLists.set(dialect, (byCollection = new WeakMap()));
-  let byAlias = byCollection.get(collection);
-  if (!byAlias) byCollection.set(collection, (byAlias = new Map()));
-  let list = byAlias.get(alias);
-  if (list === undefined) byAlias.set(alias, (list = collection.fields.map((f) => `${alias}.${dialect.quote(f.name)}`).join(', ')));
+  let list = byCollection.get(collection);
+  if (list === undefined) byCollection.set(collection, (list = collection.fields.map((f) => `${ROW_ALIAS}.${dialect.quote(f.name)}`).join(', ')));
   return list;
 }
 
